@@ -1,0 +1,29 @@
+//! The Altinn 3 Broker contract (`shared/broker-contract.md`) as pure Rust, written once and used by both the wasm
+//! client and the emulator.
+//!
+//! Nothing here does I/O. Each module holds one part of the contract:
+//! - [`ids`]: identifiers that carry rules (organisation numbers, resource ids, file transfer ids);
+//! - [`status`]: transfer and recipient statuses with their fixed texts;
+//! - [`transitions`]: the transfer state machine of contract §3.1 as data;
+//! - [`model`]: the JSON bodies exactly as the service writes and reads them;
+//! - [`validate`]: every input rule with the service's own messages;
+//! - [`errors`]: the Broker error table (`BRO-000NN`);
+//! - [`problem`]: ProblemDetails and ValidationProblemDetails, parsed leniently;
+//! - [`events`]: the CloudEvents the service emits;
+//! - [`duration`]: ISO-8601 durations as .NET reads and prints them;
+//! - [`timestamp`]: the service's timestamp format.
+
+pub mod duration;
+pub mod errors;
+pub mod events;
+pub mod ids;
+pub mod model;
+pub mod problem;
+pub mod status;
+pub mod timestamp;
+pub mod transitions;
+pub mod validate;
+
+pub use errors::BrokerErrorCode;
+pub use ids::{FileTransferId, OrgNumber, ResourceId};
+pub use status::{FileTransferStatus, RecipientStatus};

@@ -1,0 +1,157 @@
+//! File transfer bodies: initialize (§1.2), overview (§1.5), details (§1.6).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::ids::FileTransferId;
+use crate::status::{FileTransferStatus, RecipientStatus};
+use crate::timestamp::serde_rfc3339;
+
+/// The initialize body (`FileTransferInitalizeExt`). Every field is optional here so that a missing one reaches
+/// [`crate::validate`] and gets the service's message rather than a parse error.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InitializeRequest {
+    pub file_name: Option<String>,
+    pub resource_id: Option<String>,
+    pub senders_file_transfer_reference: Option<String>,
+    pub sender: Option<String>,
+    pub recipients: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub property_list: Option<BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::lenient::opt_bool")]
+    pub disable_virus_scan: Option<bool>,
+}
+
+impl InitializeRequest {
+    /// The JSON member names, for [`super::lenient::canonicalize_keys`].
+    pub const FIELDS: &'static [&'static str] = &[
+        "fileName",
+        "resourceId",
+        "sendersFileTransferReference",
+        "sender",
+        "recipients",
+        "propertyList",
+        "checksum",
+        "disableVirusScan",
+    ];
+}
+
+/// `{"fileTransferId": "..."}`, the answer of initialize and of both uploads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InitializeResponse {
+    pub file_transfer_id: FileTransferId,
+}
+
+/// One recipient's current status in an overview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecipientFileStatus {
+    /// Always `0192:ddddddddd`.
+    pub recipient: String,
+    pub current_recipient_file_transfer_status_code: RecipientStatus,
+    pub current_recipient_file_transfer_status_text: String,
+    #[serde(with = "serde_rfc3339")]
+    pub current_recipient_file_transfer_status_changed: OffsetDateTime,
+}
+
+/// The fields the overview and the details share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileTransferSummary {
+    pub file_transfer_id: FileTransferId,
+    /// The bare id, without the URN prefix.
+    pub resource_id: String,
+    pub file_name: String,
+    pub senders_file_transfer_reference: Option<String>,
+    /// Lower-case MD5 hex, given at initialize or computed after the upload; `null` before that.
+    pub checksum: Option<String>,
+    pub use_virus_scan: bool,
+    /// 0 until an upload has recorded the size.
+    pub file_transfer_size: i64,
+    pub file_transfer_status: FileTransferStatus,
+    pub file_transfer_status_text: String,
+    #[serde(with = "serde_rfc3339")]
+    pub file_transfer_status_changed: OffsetDateTime,
+    #[serde(with = "serde_rfc3339")]
+    pub created: OffsetDateTime,
+    #[serde(with = "serde_rfc3339")]
+    pub expiration_time: OffsetDateTime,
+    /// Echoed exactly as given at initialize (it may be the URN form).
+    pub sender: String,
+    pub recipients: Vec<RecipientFileStatus>,
+    #[serde(default)]
+    pub property_list: BTreeMap<String, String>,
+}
+
+/// `GET /broker/api/v1/filetransfer/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileTransferOverview {
+    #[serde(flatten)]
+    pub summary: FileTransferSummary,
+    /// When the transfer was published, or `null`.
+    #[serde(default, with = "serde_rfc3339::option")]
+    pub published: Option<OffsetDateTime>,
+}
+
+/// One row of the transfer's status history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileTransferStatusEvent {
+    pub file_transfer_status: FileTransferStatus,
+    pub file_transfer_status_text: String,
+    #[serde(with = "serde_rfc3339")]
+    pub file_transfer_status_changed: OffsetDateTime,
+}
+
+/// One row of the recipients' status history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecipientStatusEvent {
+    pub recipient: String,
+    pub recipient_file_transfer_status_code: RecipientStatus,
+    pub recipient_file_transfer_status_text: String,
+    #[serde(with = "serde_rfc3339")]
+    pub recipient_file_transfer_status_changed: OffsetDateTime,
+}
+
+/// `GET /broker/api/v1/filetransfer/{id}/details`: the overview without `published`, plus both histories,
+/// which the service does not order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileTransferDetails {
+    #[serde(flatten)]
+    pub summary: FileTransferSummary,
+    pub file_transfer_status_history: Vec<FileTransferStatusEvent>,
+    pub recipient_file_transfer_status_history: Vec<RecipientStatusEvent>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overview_wire_shape() {
+        let json = r#"{"fileTransferId":"8a1d1e4e-3b3b-4a4a-9c9c-0123456789ab","resourceId":"r","fileName":"a.txt",
+          "sendersFileTransferReference":"ref","checksum":null,"useVirusScan":true,"fileTransferSize":0,
+          "fileTransferStatus":"Initialized","fileTransferStatusText":"Ready for upload",
+          "fileTransferStatusChanged":"2026-08-18T11:40:51.123456+00:00","created":"2026-08-18T11:40:51+00:00",
+          "expirationTime":"2026-09-17T11:40:51+00:00","sender":"0192:991825827",
+          "recipients":[{"recipient":"0192:986252932","currentRecipientFileTransferStatusCode":"Initialized",
+          "currentRecipientFileTransferStatusText":"Initialized","currentRecipientFileTransferStatusChanged":"2026-08-18T11:40:51+00:00"}],
+          "propertyList":{},"published":null}"#;
+        let o: FileTransferOverview = serde_json::from_str(json).unwrap();
+        assert_eq!(o.summary.file_transfer_status, FileTransferStatus::Initialized);
+        let back = serde_json::to_value(&o).unwrap();
+        assert_eq!(back["published"], serde_json::Value::Null);
+        assert_eq!(back["checksum"], serde_json::Value::Null);
+        assert_eq!(back["fileTransferStatusChanged"], "2026-08-18T11:40:51.123456+00:00");
+        assert!(back.get("summary").is_none());
+    }
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs everything the demo and the tests need on a fresh machine, and skips what is already present.
+# Only the package registries are reachable here, so every tool comes from crates.io, Debian or npm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
+
+# The exact wasm-bindgen version the client links against: wasm-pack only uses a wasm-bindgen CLI of that version.
+wasm_bindgen_version() {
+  if [ -f Cargo.lock ]; then
+    awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock
+  fi
+}
+
+ensure_rust() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding rustup target wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+  local want
+  want=$(wasm_bindgen_version)
+  want=${want:-0.2.130}
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    log "installing wasm-bindgen-cli $want (matches Cargo.lock)"
+    # --locked first for reproducibility; a lockfile pin the registry no longer serves (a yanked crate) falls
+    # back to a fresh resolution of the same wasm-bindgen-cli version.
+    cargo install wasm-bindgen-cli --version "$want" --locked --force ||
+      cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+  if ! command -v wasm-pack >/dev/null 2>&1; then
+    log "installing wasm-pack"
+    cargo install wasm-pack --version 0.15.1 --locked || cargo install wasm-pack --version 0.15.1
+  fi
+}
+
+ensure_chromium() {
+  if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    log "installing Debian chromium + chromium-driver"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+}
+
+ensure_npm() {
+  # One committed lockfile for every JS tool the tests use (wasm-opt, tsc, workerd, tus-js-client, ...).
+  if [ -f js/package-lock.json ]; then
+    if [ ! -d js/node_modules ] || [ js/package-lock.json -nt js/node_modules/.package-lock.json ]; then
+      log "installing npm packages from js/package-lock.json"
+      (cd js && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+  fi
+}
+
+case "${1:-all}" in
+  rust) ensure_rust ;;
+  chromium) ensure_chromium ;;
+  npm) ensure_npm ;;
+  all) ensure_rust; ensure_chromium; ensure_npm ;;
+  *) echo "usage: $0 [all|rust|chromium|npm]" >&2; exit 2 ;;
+esac
