@@ -10,9 +10,12 @@
 //! - [`errors`]: the Broker error table (`BRO-000NN`);
 //! - [`problem`]: ProblemDetails and ValidationProblemDetails, parsed leniently;
 //! - [`events`]: the CloudEvents the service emits;
+//! - [`actions`]: what a caller may do with a transfer now, and which statuses it can still reach;
+//! - [`timeline`]: a transfer's two unordered histories merged into one ordered list;
 //! - [`duration`]: ISO-8601 durations as .NET reads and prints them;
 //! - [`timestamp`]: the service's timestamp format.
 
+pub mod actions;
 pub mod duration;
 pub mod errors;
 pub mod events;
@@ -20,6 +23,7 @@ pub mod ids;
 pub mod model;
 pub mod problem;
 pub mod status;
+pub mod timeline;
 pub mod timestamp;
 pub mod transitions;
 pub mod validate;
