@@ -1,0 +1,39 @@
+//! Command-line options.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// A faithful local Altinn 3 Broker (Production profile) for integration tests and development.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "altinn-broker-emulator", version, about)]
+pub struct Cli {
+    /// TCP port on 127.0.0.1; 0 picks a free port. The real service's local port is 5096.
+    #[arg(long, default_value_t = 5096)]
+    pub port: u16,
+
+    /// Directory for the SQLite database, uploaded files, the signing key and the clock offset.
+    /// A fresh temporary directory (removed on exit) when omitted.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+
+    /// A JSON or TOML file that replaces the seed world (service owners, resources, organisations).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+
+    /// Enables CORS for this origin; repeat for several, `*` for any. Off by default, like the real service.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    pub cors_origins: Vec<String>,
+
+    /// How long the simulated malware scan takes, in milliseconds of emulator time.
+    #[arg(long, default_value_t = 200)]
+    pub scan_delay_ms: u64,
+
+    /// Log filter (`info`, `debug`, `altinn_broker_emulator=trace`, ...). Logs go to stderr.
+    #[arg(long, default_value = "info")]
+    pub log: String,
+
+    /// Test hook: SIGKILL the process at a named point of an upload's life (see README, "Crash points").
+    #[arg(long, env = "ALTINN_EMULATOR_CRASH_AT", value_name = "POINT")]
+    pub crash_at: Option<String>,
+}

@@ -1,0 +1,57 @@
+//! Moving a transfer through the state machine of contract §3.1: one function applies a trigger using
+//! `altinn_broker_core::transitions`, appends the status row and records the events the row says it emits.
+//! Handlers and background jobs both go through here, so each transition's side effects exist once.
+
+pub mod events;
+
+use altinn_broker_core::transitions::{self, Audience, Trigger};
+use altinn_broker_core::{FileTransferStatus, RecipientStatus};
+use rusqlite::Connection;
+use time::OffsetDateTime;
+
+use crate::error::AppError;
+use crate::state::Settings;
+use crate::store::transfers::{self, Transfer};
+
+/// Applies `trigger` to `transfer` at time `at`: appends the new status (with `detail` as its text, if given) and
+/// records its events. Returns the new status, or `None` when the trigger does not apply in the current status
+/// (background work treats that as "nothing to do").
+pub fn apply(
+    conn: &Connection,
+    settings: &Settings,
+    transfer: &Transfer,
+    trigger: Trigger,
+    detail: Option<&str>,
+    at: OffsetDateTime,
+) -> Result<Option<FileTransferStatus>, AppError> {
+    let current = transfers::current_status(conn, transfer.id)?.status;
+    let Ok(row) = transitions::apply(Some(current), trigger) else {
+        return Ok(None);
+    };
+    transfers::push_status(conn, transfer.id, row.to, detail, at)?;
+    for emit in row.emits {
+        match emit.audience {
+            Audience::Sender => {
+                events::record(conn, settings, transfer, emit.event, events::Subject::Sender, at)?;
+            }
+            Audience::EveryRecipient => {
+                for r in transfers::recipients_current(conn, transfer.id)? {
+                    events::record(conn, settings, transfer, emit.event, events::Subject::Recipient(&r.actor), at)?;
+                }
+            }
+            Audience::UnconfirmedRecipientsThenSender => {
+                let unconfirmed: Vec<_> = transfers::recipients_current(conn, transfer.id)?
+                    .into_iter()
+                    .filter(|r| r.status < RecipientStatus::DownloadConfirmed)
+                    .collect();
+                for r in &unconfirmed {
+                    events::record(conn, settings, transfer, emit.event, events::Subject::Recipient(&r.actor), at)?;
+                }
+                if !unconfirmed.is_empty() {
+                    events::record(conn, settings, transfer, emit.event, events::Subject::Sender, at)?;
+                }
+            }
+        }
+    }
+    Ok(Some(row.to))
+}

@@ -1,0 +1,121 @@
+//! Test hooks under `/emulator/api/` (unauthenticated, documented in the README): move the clock, hold and release
+//! malware scans, inject faults, read the recorded events.
+
+use altinn_broker_core::duration::parse_iso8601;
+use altinn_broker_core::FileTransferId;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::error::AppError;
+use crate::http::faults::FaultSpec;
+use crate::jobs::scan::Verdict;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/emulator/api/clock", get(clock))
+        .route("/emulator/api/clock/advance", post(advance))
+        .route("/emulator/api/scan", post(scan_mode))
+        .route("/emulator/api/scan/release", post(release))
+        .route("/emulator/api/faults", post(add_fault).delete(clear_faults))
+        .route("/emulator/api/events", get(events))
+}
+
+fn bad_request(msg: impl Into<String>) -> AppError {
+    AppError::PlainText(StatusCode::BAD_REQUEST, msg.into())
+}
+
+fn clock_json(state: &AppState) -> serde_json::Value {
+    json!({
+        "now": altinn_broker_core::timestamp::format(state.clock.now()),
+        "offsetSeconds": state.clock.offset().as_secs_f64(),
+    })
+}
+
+async fn clock(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(clock_json(&state))
+}
+
+#[derive(Deserialize)]
+struct AdvanceQuery {
+    by: Option<String>,
+}
+
+/// `POST /emulator/api/clock/advance?by=P31D`: moves the clock and runs everything that fell due.
+async fn advance(State(state): State<AppState>, Query(q): Query<AdvanceQuery>) -> Result<Response, AppError> {
+    let by =
+        q.by.ok_or_else(|| bad_request("query parameter 'by' (an ISO 8601 duration such as PT30S) is required"))?;
+    let d = parse_iso8601(&by).map_err(|e| bad_request(e.to_string()))?;
+    state.clock.advance(d)?;
+    let ran = crate::jobs::run_due(&state).await?;
+    let mut body = clock_json(&state);
+    body["jobsRun"] = json!(ran);
+    Ok(Json(body).into_response())
+}
+
+#[derive(Deserialize)]
+struct ScanModeQuery {
+    mode: Option<String>,
+}
+
+/// `POST /emulator/api/scan?mode=hold|auto`.
+async fn scan_mode(State(state): State<AppState>, Query(q): Query<ScanModeQuery>) -> Result<StatusCode, AppError> {
+    match q.mode.as_deref() {
+        Some("hold") => state.scan.set_hold(true),
+        Some("auto") => {
+            state.scan.set_hold(false);
+            crate::jobs::scan::resume_held(&state)?;
+        }
+        _ => return Err(bad_request("query parameter 'mode' must be 'hold' or 'auto'")),
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReleaseQuery {
+    file_transfer_id: Option<String>,
+    result: Option<String>,
+}
+
+/// `POST /emulator/api/scan/release?fileTransferId=<id>&result=clean|malware` (result: by content when omitted).
+async fn release(State(state): State<AppState>, Query(q): Query<ReleaseQuery>) -> Result<StatusCode, AppError> {
+    let id = q
+        .file_transfer_id
+        .as_deref()
+        .ok_or_else(|| bad_request("query parameter 'fileTransferId' is required"))
+        .and_then(|s| FileTransferId::parse(s).map_err(|e| bad_request(e.to_string())))?;
+    let verdict = match q.result.as_deref() {
+        None => None,
+        Some("clean") => Some(Verdict::Clean),
+        Some("malware") => Some(Verdict::Malicious { sha256_upper: String::new() }),
+        Some(other) => return Err(bad_request(format!("result must be 'clean' or 'malware', not {other:?}"))),
+    };
+    if crate::jobs::scan::release(&state, id, verdict).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::PlainText(StatusCode::CONFLICT, format!("file transfer {id} is not waiting for a malware scan")))
+    }
+}
+
+/// `POST /emulator/api/faults` with a [`FaultSpec`].
+async fn add_fault(State(state): State<AppState>, body: axum::body::Bytes) -> Result<StatusCode, AppError> {
+    let spec: FaultSpec = serde_json::from_slice(&body).map_err(|e| bad_request(format!("invalid fault: {e}")))?;
+    state.faults.add(spec).map_err(|e| bad_request(e.to_string()))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn clear_faults(State(state): State<AppState>) -> StatusCode {
+    state.faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+/// `GET /emulator/api/events`: every recorded CloudEvent, oldest first.
+async fn events(State(state): State<AppState>) -> Result<Json<Vec<serde_json::Value>>, AppError> {
+    Ok(Json(crate::store::events::all(&*state.store.conn()?)?))
+}

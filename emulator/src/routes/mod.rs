@@ -1,0 +1,3 @@
+//! The HTTP surface, one module per group of endpoints.
+
+pub mod hooks;

@@ -1,0 +1,92 @@
+//! Shared state of the running emulator: one cheap-clone handle passed to every handler and background job.
+
+use std::ops::Deref;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::Clock;
+use crate::crash::CrashPoint;
+use crate::error::AppError;
+use crate::http::faults::Faults;
+use crate::store::Store;
+
+/// Fixed facts about this emulator instance.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `http://127.0.0.1:PORT`, no trailing slash. Token issuer and event `source` derive from it.
+    pub base_url: String,
+    /// The ASP.NET environment name the service reports; the emulator plays `Production`.
+    pub environment: String,
+    /// How long the simulated malware scan takes (emulator time).
+    pub scan_delay: Duration,
+    /// Origins allowed by CORS; empty means CORS is off.
+    pub cors_origins: Vec<String>,
+    /// Test hook: die at this point of an upload.
+    pub crash_at: Option<CrashPoint>,
+    pub data_dir: PathBuf,
+}
+
+impl Settings {
+    pub fn is_production(&self) -> bool {
+        self.environment == "Production"
+    }
+}
+
+/// Whether scans finish on their own after the delay (`auto`) or wait for `/emulator/api/scan/release` (`hold`).
+#[derive(Debug, Default)]
+pub struct ScanControl {
+    hold: AtomicBool,
+}
+
+impl ScanControl {
+    pub fn hold(&self) -> bool {
+        self.hold.load(Ordering::SeqCst)
+    }
+
+    pub fn set_hold(&self, hold: bool) {
+        self.hold.store(hold, Ordering::SeqCst);
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub settings: Settings,
+    pub store: Store,
+    pub clock: Clock,
+    pub scan: ScanControl,
+    pub faults: Faults,
+    /// Wakes the background job runner when new work is scheduled.
+    pub jobs_changed: tokio::sync::Notify,
+    /// Serialises job runs (the background runner and `clock/advance`).
+    pub jobs_running: tokio::sync::Mutex<()>,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Opens the data dir (database, blobs, clock) and recovers from an earlier crash.
+    pub fn open(settings: Settings) -> Result<Self, AppError> {
+        let store = Store::open(&settings.data_dir)?;
+        let clock = Clock::open(&settings.data_dir)?;
+        let state = AppState(Arc::new(Inner {
+            settings,
+            store,
+            clock,
+            scan: ScanControl::default(),
+            faults: Faults::default(),
+            jobs_changed: tokio::sync::Notify::new(),
+            jobs_running: tokio::sync::Mutex::new(()),
+        }));
+        crate::jobs::recover(&state)?;
+        Ok(state)
+    }
+}

@@ -1,0 +1,159 @@
+//! Uploaded files on disk, written crash-safely: stream into a temporary file in the same directory while
+//! hashing, fsync it, rename it into place, fsync the directory. Only then does the caller record the file in the
+//! database, so a database row never points at a partial file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use altinn_broker_core::FileTransferId;
+use md5::{Digest, Md5};
+use tokio::io::AsyncWriteExt;
+
+/// Where finished files live: `<data-dir>/blobs/<fileTransferId>`; `*.part` files are unfinished uploads.
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    dir: PathBuf,
+}
+
+/// A file written to its final place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBlob {
+    pub size: u64,
+    /// Lower-case hex MD5 of the content.
+    pub md5: String,
+}
+
+/// Writes one upload: feed chunks with [`BlobWriter::write`], then [`BlobWriter::finish`].
+/// Dropping it without finishing leaves only a `.part` file, which [`BlobStore::remove_partials`] clears.
+pub struct BlobWriter {
+    file: tokio::fs::File,
+    part: PathBuf,
+    target: PathBuf,
+    md5: Md5,
+    size: u64,
+}
+
+impl BlobStore {
+    pub fn open(dir: &Path) -> std::io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        Ok(Self { dir: dir.to_owned() })
+    }
+
+    pub fn path(&self, id: FileTransferId) -> PathBuf {
+        self.dir.join(id.to_string())
+    }
+
+    /// Starts writing the file of `id`. A second upload of the same transfer starts over.
+    pub async fn create(&self, id: FileTransferId) -> std::io::Result<BlobWriter> {
+        let part = self.dir.join(format!("{id}.{}.part", uuid::Uuid::new_v4().simple()));
+        let file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&part).await?;
+        Ok(BlobWriter { file, part, target: self.path(id), md5: Md5::new(), size: 0 })
+    }
+
+    /// Deletes the file of `id` (purge, checksum mismatch). Missing is fine.
+    pub fn delete(&self, id: FileTransferId) -> std::io::Result<()> {
+        match std::fs::remove_file(self.path(id)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn exists(&self, id: FileTransferId) -> bool {
+        self.path(id).is_file()
+    }
+
+    /// Removes leftovers of uploads that never finished (a crash mid-body). Called at startup.
+    pub fn remove_partials(&self) -> std::io::Result<usize> {
+        let mut n = 0;
+        for entry in std::fs::read_dir(&self.dir)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "part") {
+                std::fs::remove_file(&path)?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+impl BlobWriter {
+    pub async fn write(&mut self, chunk: &[u8]) -> std::io::Result<()> {
+        self.md5.update(chunk);
+        self.size += chunk.len() as u64;
+        self.file.write_all(chunk).await
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Makes the file durable and moves it into place.
+    pub async fn finish(mut self) -> std::io::Result<StoredBlob> {
+        self.file.flush().await?;
+        self.file.sync_all().await?;
+        drop(self.file);
+        tokio::fs::rename(&self.part, &self.target).await?;
+        if let Some(dir) = self.target.parent() {
+            sync_dir(dir)?;
+        }
+        let md5 = hex(&self.md5.finalize());
+        Ok(StoredBlob { size: self.size, md5 })
+    }
+
+    /// Gives up: removes the partial file.
+    pub async fn abort(self) {
+        drop(self.file);
+        if let Err(e) = tokio::fs::remove_file(&self.part).await {
+            tracing::warn!(error = %e, "could not remove a partial upload");
+        }
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// Replaces `path` with `content` so that a crash leaves either the old or the new content, never a mix.
+pub fn write_atomically(path: &Path, content: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(content)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent() {
+        sync_dir(dir)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn writes_hashes_and_cleans_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let id = FileTransferId::new_random();
+        let mut w = store.create(id).await.unwrap();
+        w.write(b"hello ").await.unwrap();
+        w.write(b"world").await.unwrap();
+        let blob = w.finish().await.unwrap();
+        assert_eq!(blob.size, 11);
+        assert_eq!(blob.md5, "5eb63bbbe01eeed093cb22bb8f5acdc3");
+        assert_eq!(std::fs::read(store.path(id)).unwrap(), b"hello world");
+
+        let w = store.create(id).await.unwrap();
+        drop(w);
+        assert_eq!(store.remove_partials().unwrap(), 1);
+        store.delete(id).unwrap();
+        assert!(!store.exists(id));
+        store.delete(id).unwrap();
+    }
+}
