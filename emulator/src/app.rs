@@ -16,6 +16,11 @@ use crate::state::AppState;
 pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .merge(routes::hooks::router())
+        .merge(routes::openid::router())
+        .merge(routes::test_tokens::router())
+        .merge(routes::resources::router())
+        .merge(routes::service_owner::router())
+        .merge(routes::statistics::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
 

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod crash;
@@ -15,3 +16,4 @@ pub mod lifecycle;
 pub mod routes;
 pub mod state;
 pub mod store;
+pub mod world;

@@ -47,7 +47,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         crash_at,
         data_dir: data_dir.clone(),
     };
-    let state = AppState::open(settings)?;
+    let world = altinn_broker_emulator::world::World::load(cli.config.as_deref())?;
+    let state = AppState::open_with_world(settings, world)?;
     tokio::spawn(altinn_broker_emulator::jobs::run_forever(state.clone()));
 
     let mut out = std::io::stdout().lock();

@@ -6,11 +6,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::auth::Auth;
 use crate::clock::Clock;
 use crate::crash::CrashPoint;
 use crate::error::AppError;
 use crate::http::faults::Faults;
 use crate::store::Store;
+use crate::world::World;
 
 /// Fixed facts about this emulator instance.
 #[derive(Debug, Clone)]
@@ -63,6 +65,10 @@ pub struct Inner {
     pub jobs_changed: tokio::sync::Notify,
     /// Serialises job runs (the background runner and `clock/advance`).
     pub jobs_running: tokio::sync::Mutex<()>,
+    /// The token issuer and validator (key kept in the data dir).
+    pub auth: Auth,
+    /// The world around Broker: parties, the Resource Registry, the seed.
+    pub world: World,
 }
 
 impl Deref for AppState {
@@ -75,7 +81,14 @@ impl Deref for AppState {
 impl AppState {
     /// Opens the data dir (database, blobs, clock) and recovers from an earlier crash.
     pub fn open(settings: Settings) -> Result<Self, AppError> {
+        Self::open_with_world(settings, World::default())
+    }
+
+    /// Opens the data dir with a world (`--config`); the world's Broker rows are seeded on the first start only.
+    pub fn open_with_world(settings: Settings, world: World) -> Result<Self, AppError> {
         let store = Store::open(&settings.data_dir)?;
+        world.seed(&store)?;
+        let auth = Auth::open(&settings.data_dir, &settings.base_url).map_err(AppError::internal)?;
         let clock = Clock::open(&settings.data_dir)?;
         let state = AppState(Arc::new(Inner {
             settings,
@@ -85,6 +98,8 @@ impl AppState {
             faults: Faults::default(),
             jobs_changed: tokio::sync::Notify::new(),
             jobs_running: tokio::sync::Mutex::new(()),
+            auth,
+            world,
         }));
         crate::jobs::recover(&state)?;
         Ok(state)

@@ -31,6 +31,18 @@ pub async fn produces_json(req: Request, next: Next) -> Response {
     res
 }
 
+/// `[Produces("text/csv")]` (monthly statistics).
+pub const CSV: &[&str] = &["text/csv"];
+
+/// The middleware for `[Produces("text/csv")]` routes: the same Accept rule with `text/csv` as the produced type.
+pub async fn produces_csv(req: Request, next: Next) -> Response {
+    let values: Vec<&str> = req.headers().get_all(header::ACCEPT).iter().filter_map(|v| v.to_str().ok()).collect();
+    if !values.is_empty() && !acceptable(&values, CSV) {
+        return AppError::NotAcceptable(CSV).into_response();
+    }
+    next.run(req).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

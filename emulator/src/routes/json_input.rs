@@ -62,7 +62,9 @@ fn required(model: &BodyModel, errors: &mut ValidationErrors) {
 }
 
 fn conversion(path: &str, type_name: &str) -> String {
-    format!("The JSON value could not be converted to {type_name}. Path: {path} | LineNumber: 0 | BytePositionInLine: 0.")
+    format!(
+        "The JSON value could not be converted to {type_name}. Path: {path} | LineNumber: 0 | BytePositionInLine: 0."
+    )
 }
 
 /// Reads a JSON body into `T`: property names case-insensitive, unknown members ignored, numbers and booleans as

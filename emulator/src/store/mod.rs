@@ -9,6 +9,9 @@
 pub mod blobs;
 pub mod events;
 pub mod jobs;
+pub mod resources;
+pub mod service_owners;
+pub mod statistics;
 pub mod transfers;
 
 use std::path::{Path, PathBuf};
@@ -19,8 +22,14 @@ use rusqlite::Connection;
 use crate::error::AppError;
 
 /// Every module's tables, applied in order at open (`CREATE ... IF NOT EXISTS`, so reopening is harmless).
-const SCHEMAS: &[(&str, &str)] =
-    &[("transfers", transfers::SCHEMA), ("jobs", jobs::SCHEMA), ("events", events::SCHEMA)];
+const SCHEMAS: &[(&str, &str)] = &[
+    ("transfers", transfers::SCHEMA),
+    ("jobs", jobs::SCHEMA),
+    ("events", events::SCHEMA),
+    ("resources", resources::SCHEMA),
+    ("service_owners", service_owners::SCHEMA),
+    ("statistics", statistics::SCHEMA),
+];
 
 const DB_FILE: &str = "broker.sqlite3";
 

@@ -1,0 +1,290 @@
+//! Authentication and authorization as the service does them (contract §7), against the emulator's own issuer.
+//!
+//! - [`keys`]: the RS256 key, made once per data directory;
+//! - [`issuer`]: the claims of the test tokens (`GetEnterpriseToken`, `GetSystemUserToken`);
+//! - [`verify`]: signature, issuer and lifetime checks against the emulator clock;
+//! - [`caller`]: who is calling, read from the claims;
+//! - [`pdp`]: the emulated PDP and the registry rules of initialize.
+//!
+//! Handlers get a [`Caller`] either with [`authorize`] or, more simply, by taking one of the extractors
+//! [`AsSender`], [`AsRecipient`], [`AsSenderOrRecipient`], [`AsServiceOwner`] as an argument: the extractor runs
+//! before the body is read, as ASP.NET's authorization filter runs before model binding.
+
+pub mod caller;
+pub mod issuer;
+pub mod keys;
+pub mod pdp;
+pub mod verify;
+
+use std::path::Path;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use serde_json::{json, Map, Value};
+use time::OffsetDateTime;
+
+pub use caller::Caller;
+pub use keys::{KeyError, SigningKey};
+pub use verify::{Lifetime, Rejection};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Path of the issuer under the base URL, as on Altinn's platform.
+pub const ISSUER_PATH: &str = "/authentication/api/v1/openid/";
+/// The OpenID configuration, under the issuer.
+pub const OPENID_CONFIGURATION_PATH: &str = "/authentication/api/v1/openid/.well-known/openid-configuration";
+/// The JWKS, where Altinn publishes it (beside the configuration document).
+pub const JWKS_PATH: &str = "/authentication/api/v1/openid/.well-known/openid-configuration/jwks";
+/// Issuers this data directory has signed as, one per line (the base URL changes with `--port 0`).
+const ISSUERS_FILE: &str = "auth/issuers";
+
+/// The service's authorization policies (contract §7.2): each lists scopes of which any one suffices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Policy {
+    /// `altinn:broker.write`: initialize, upload, tus.
+    Sender,
+    /// `altinn:broker.read`: download, confirm.
+    Recipient,
+    /// Either: overview, details, search.
+    SenderOrRecipient,
+    /// `altinn:serviceowner`: resource, service owner and statistics endpoints.
+    ServiceOwner,
+}
+
+pub const SCOPE_WRITE: &str = "altinn:broker.write";
+pub const SCOPE_READ: &str = "altinn:broker.read";
+pub const SCOPE_SERVICE_OWNER: &str = "altinn:serviceowner";
+
+impl Policy {
+    pub const fn scopes(self) -> &'static [&'static str] {
+        match self {
+            Policy::Sender => &[SCOPE_WRITE],
+            Policy::Recipient => &[SCOPE_READ],
+            Policy::SenderOrRecipient => &[SCOPE_WRITE, SCOPE_READ],
+            Policy::ServiceOwner => &[SCOPE_SERVICE_OWNER],
+        }
+    }
+
+    /// 403 (empty body) when the caller holds none of the policy's scopes.
+    pub fn check(self, caller: &Caller) -> Result<(), AppError> {
+        if self.scopes().iter().any(|s| caller.has_scope(s)) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+impl From<Rejection> for AppError {
+    fn from(r: Rejection) -> Self {
+        AppError::Unauthenticated { challenge_params: r.challenge_params() }
+    }
+}
+
+/// The emulator's token authority: signs test tokens and validates bearer tokens.
+#[derive(Debug)]
+pub struct Auth {
+    key: SigningKey,
+    issuer: String,
+    /// The current issuer first, then earlier ones of this data directory (same key).
+    accepted_issuers: Vec<String>,
+}
+
+impl Auth {
+    /// Loads or makes the key in `data_dir` and records the issuer for `base_url` (`http://127.0.0.1:PORT`).
+    pub fn open(data_dir: &Path, base_url: &str) -> Result<Self, KeyError> {
+        let key = SigningKey::load_or_create(data_dir)?;
+        let issuer = issuer_for(base_url);
+        let path = data_dir.join(ISSUERS_FILE);
+        let io = |source| KeyError::Io { path: path.clone(), source };
+        let earlier = match std::fs::read_to_string(&path) {
+            Ok(s) => s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(io(e)),
+        };
+        let mut accepted_issuers = vec![issuer.clone()];
+        accepted_issuers.extend(earlier.into_iter().filter(|i| *i != issuer));
+        if accepted_issuers.len() > 1 || !path.exists() {
+            let mut text = accepted_issuers.join("\n");
+            text.push('\n');
+            std::fs::write(&path, text).map_err(io)?;
+        }
+        Ok(Self { key, issuer, accepted_issuers })
+    }
+
+    /// An authority with a key in memory only (unit tests).
+    pub fn ephemeral(base_url: &str) -> Result<Self, KeyError> {
+        let issuer = issuer_for(base_url);
+        Ok(Self { key: SigningKey::ephemeral()?, accepted_issuers: vec![issuer.clone()], issuer })
+    }
+
+    /// `<base_url>/authentication/api/v1/openid/`.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    pub fn key(&self) -> &SigningKey {
+        &self.key
+    }
+
+    /// Signs claims as an RS256 JWT with this authority's key id.
+    pub fn sign(&self, claims: &Map<String, Value>) -> Result<String, AppError> {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        header.kid = Some(self.key.kid().to_owned());
+        jsonwebtoken::encode(&header, claims, self.key.encoding()).map_err(AppError::internal)
+    }
+
+    /// Validates the request's bearer token; `Lifetime::IgnoreExpiry` is the tus session rescue (contract §5).
+    pub fn authenticate(
+        &self,
+        headers: &HeaderMap,
+        now: OffsetDateTime,
+        lifetime: Lifetime,
+    ) -> Result<Caller, Rejection> {
+        let value = headers.get(header::AUTHORIZATION).map(|v| v.to_str().map_err(|_| Rejection::Malformed));
+        let token = verify::bearer_token(value.transpose()?)?;
+        let claims = verify::validate(token, self.key.decoding(), &self.accepted_issuers, now, lifetime)?;
+        Ok(Caller::from_claims(&claims))
+    }
+
+    /// Authenticates (401) and checks the policy's scopes (403).
+    pub fn authorize(&self, headers: &HeaderMap, policy: Policy, now: OffsetDateTime) -> Result<Caller, AppError> {
+        let caller = self.authenticate(headers, now, Lifetime::Enforce)?;
+        policy.check(&caller)?;
+        Ok(caller)
+    }
+
+    /// The OpenID configuration document (the parts a JWT validator reads).
+    pub fn openid_configuration(&self, base_url: &str) -> Value {
+        let base = base_url.trim_end_matches('/');
+        json!({
+            "issuer": self.issuer,
+            "jwks_uri": format!("{base}{JWKS_PATH}"),
+            "token_endpoint": format!("{base}/api/GetEnterpriseToken"),
+            "response_types_supported": ["token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["none"],
+            "claims_supported": ["scope", "urn:altinn:orgNumber", "consumer", "authorization_details", "client_id", "iat", "exp", "jti", "iss"],
+        })
+    }
+
+    /// The JWKS: this authority's one public key.
+    pub fn jwks(&self) -> Value {
+        json!({ "keys": [self.key.jwk()] })
+    }
+}
+
+/// The issuer for a base URL.
+pub fn issuer_for(base_url: &str) -> String {
+    format!("{}{ISSUER_PATH}", base_url.trim_end_matches('/'))
+}
+
+/// Authenticates the request and checks `policy` against the emulator clock.
+pub fn authorize(state: &AppState, headers: &HeaderMap, policy: Policy) -> Result<Caller, AppError> {
+    state.auth.authorize(headers, policy, state.clock.now())
+}
+
+macro_rules! policy_extractor {
+    ($(#[$meta:meta])* $name:ident => $policy:expr) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub Caller);
+
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = AppError;
+
+            async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+                authorize(state, &parts.headers, $policy).map($name)
+            }
+        }
+    };
+}
+
+policy_extractor!(
+    /// A caller that passed the `Sender` policy.
+    AsSender => Policy::Sender
+);
+policy_extractor!(
+    /// A caller that passed the `Recipient` policy.
+    AsRecipient => Policy::Recipient
+);
+policy_extractor!(
+    /// A caller that passed the `SenderOrRecipient` policy.
+    AsSenderOrRecipient => Policy::SenderOrRecipient
+);
+policy_extractor!(
+    /// A caller that passed the `ServiceOwner` policy.
+    AsServiceOwner => Policy::ServiceOwner
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use altinn_broker_core::OrgNumber;
+    use axum::http::HeaderValue;
+    use time::macros::datetime;
+
+    fn headers(token: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, HeaderValue::from_str(&format!("Bearer {token}")).unwrap());
+        h
+    }
+
+    fn token(auth: &Auth, scopes: &str, now: OffsetDateTime, ttl: &str) -> String {
+        let org = OrgNumber::parse_lenient("991825827").unwrap();
+        let req = issuer::TokenRequest::parse(Some(scopes), Some(ttl)).unwrap();
+        auth.sign(&issuer::enterprise_claims(auth.issuer(), &org, &req, now)).unwrap()
+    }
+
+    #[test]
+    fn validates_signature_issuer_lifetime_and_scope() {
+        let auth = Auth::ephemeral("http://127.0.0.1:5096").unwrap();
+        let now = datetime!(2026-08-18 11:40:51 UTC);
+        let t = token(&auth, "altinn:broker.write", now, "60");
+        let caller = auth.authorize(&headers(&t), Policy::Sender, now).unwrap();
+        assert_eq!(caller.org.unwrap().digits(), "991825827");
+        assert!(matches!(auth.authorize(&headers(&t), Policy::Recipient, now), Err(AppError::Forbidden)));
+        assert!(auth.authorize(&headers(&t), Policy::SenderOrRecipient, now).is_ok());
+
+        // Expired exactly at `exp`: no clock skew.
+        let later = now + time::Duration::seconds(60);
+        assert_eq!(auth.authenticate(&headers(&t), later, Lifetime::Enforce), Err(Rejection::Expired(later)));
+        assert!(auth.authenticate(&headers(&t), later, Lifetime::IgnoreExpiry).is_ok());
+        let just_before = now + time::Duration::seconds(59);
+        assert!(auth.authenticate(&headers(&t), just_before, Lifetime::Enforce).is_ok());
+
+        // Another key: bad signature. Another base URL: bad issuer.
+        let other = Auth::ephemeral("http://127.0.0.1:5096").unwrap();
+        let forged = token(&other, "altinn:broker.write", now, "60");
+        assert_eq!(auth.authenticate(&headers(&forged), now, Lifetime::Enforce), Err(Rejection::BadSignature));
+        let mut claims = issuer::enterprise_claims(
+            "https://evil/",
+            &OrgNumber::parse_lenient("991825827").unwrap(),
+            &issuer::TokenRequest::parse(Some("a"), None).unwrap(),
+            now,
+        );
+        claims.insert("iss".into(), "https://evil/".into());
+        let wrong_iss = auth.sign(&claims).unwrap();
+        assert_eq!(
+            auth.authenticate(&headers(&wrong_iss), now, Lifetime::Enforce),
+            Err(Rejection::BadIssuer("https://evil/".into()))
+        );
+        assert_eq!(auth.authenticate(&headers("abc.def.ghi"), now, Lifetime::Enforce), Err(Rejection::Malformed));
+        assert_eq!(auth.authenticate(&HeaderMap::new(), now, Lifetime::Enforce), Err(Rejection::NoToken));
+    }
+
+    #[test]
+    fn tokens_survive_a_restart_on_another_port() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = datetime!(2026-08-18 11:40:51 UTC);
+        let first = Auth::open(dir.path(), "http://127.0.0.1:40001").unwrap();
+        let t = token(&first, "altinn:broker.read", now, "600");
+        let second = Auth::open(dir.path(), "http://127.0.0.1:40002").unwrap();
+        assert_eq!(second.issuer(), "http://127.0.0.1:40002/authentication/api/v1/openid/");
+        assert!(second.authorize(&headers(&t), Policy::Recipient, now).is_ok());
+        assert_eq!(first.jwks(), second.jwks());
+    }
+}

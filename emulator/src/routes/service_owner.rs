@@ -1,0 +1,88 @@
+//! `POST` and `GET /broker/api/v1/serviceowner` (contract §8.3, §8.4), `ServiceOwner` policy. The service owner is
+//! always the caller's own org (`0192:<orgnr>`).
+//!
+//! Provisioning: the real service deploys two Azure storage accounts in the background (virus-scanned, then
+//! without scan). The emulator has nothing to deploy, so both storage providers are `Ready` as soon as the POST
+//! has answered.
+
+use altinn_broker_core::model::{
+    DeploymentStatus, ServiceOwnerInitialize, ServiceOwnerOverview, StorageProvider, StorageProviderType,
+};
+use altinn_broker_core::BrokerErrorCode;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{middleware, Json, Router};
+
+use super::json_input::{self, BodyModel};
+use crate::auth::AsServiceOwner;
+use crate::error::AppError;
+use crate::http::accept;
+use crate::state::AppState;
+use crate::store::service_owners::{self, StorageProviderRow};
+
+pub const PATH: &str = "/broker/api/v1/serviceowner";
+
+pub fn router() -> Router<AppState> {
+    // The POST has no `[Produces]` (no Accept check, errors as application/problem+json); the GET has one.
+    let create =
+        Router::new().route(PATH, post(initialize)).route_layer(middleware::from_fn(json_input::consumes_json));
+    let overview = Router::new().route(PATH, get(overview)).route_layer(middleware::from_fn(accept::produces_json));
+    create.merge(overview)
+}
+
+const SERVICE_OWNER_INITIALIZE: BodyModel = BodyModel {
+    parameter: "serviceOwnerInitializeExt",
+    type_name: "Altinn.Broker.Models.ServiceOwner.ServiceOwnerInitializeExt",
+    members: &[("name", "System.String")],
+    required: &["name"],
+};
+
+/// The providers a new service owner gets in Production: virus-scanned and not.
+const PROVISIONED: [StorageProviderType; 2] =
+    [StorageProviderType::AltinnAzure, StorageProviderType::AltinnAzureWithoutVirusScan];
+
+async fn initialize(
+    State(state): State<AppState>,
+    AsServiceOwner(caller): AsServiceOwner,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, AppError> {
+    let body: ServiceOwnerInitialize = json_input::parse(&headers, &body, &SERVICE_OWNER_INITIALIZE)?;
+    let org = caller.org.ok_or(BrokerErrorCode::CallerOrganizationUnknown)?;
+    state.store.tx(|tx| {
+        if !service_owners::insert(tx, &org, &body.name)? {
+            return Err(BrokerErrorCode::ServiceOwnerAlreadyExists.into());
+        }
+        for provider_type in PROVISIONED {
+            service_owners::set_storage_provider(
+                tx,
+                &org,
+                StorageProviderRow { provider_type, status: DeploymentStatus::Ready },
+            )?;
+        }
+        Ok(())
+    })?;
+    Ok(StatusCode::OK)
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    AsServiceOwner(caller): AsServiceOwner,
+) -> Result<Json<ServiceOwnerOverview>, AppError> {
+    let org = caller.org.ok_or(BrokerErrorCode::CallerOrganizationUnknown)?;
+    let owner = state.store.service_owner(&org)?.ok_or(BrokerErrorCode::ServiceOwnerNotFound)?;
+    Ok(Json(ServiceOwnerOverview {
+        name: owner.name,
+        storage_providers: owner
+            .storage_providers
+            .into_iter()
+            .map(|p| StorageProvider {
+                provider_type: p.provider_type,
+                deployment_status: p.status,
+                deployment_environment: state.settings.environment.clone(),
+            })
+            .collect(),
+    }))
+}
