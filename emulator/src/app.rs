@@ -16,6 +16,7 @@ use crate::state::AppState;
 pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .merge(routes::hooks::router())
+        .merge(routes::transfers::router())
         .merge(routes::openid::router())
         .merge(routes::test_tokens::router())
         .merge(routes::resources::router())

@@ -6,6 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use altinn_broker_core::FileTransferId;
+use time::OffsetDateTime;
+
 use crate::auth::Auth;
 use crate::clock::Clock;
 use crate::crash::CrashPoint;
@@ -69,6 +72,8 @@ pub struct Inner {
     pub auth: Auth,
     /// The world around Broker: parties, the Resource Registry, the seed.
     pub world: World,
+    /// When each (transfer, caller) last had a ranged download recorded (the service's 5-minute HybridCache key).
+    ranged_downloads: std::sync::Mutex<std::collections::HashMap<(FileTransferId, String), OffsetDateTime>>,
 }
 
 impl Deref for AppState {
@@ -100,8 +105,22 @@ impl AppState {
             jobs_running: tokio::sync::Mutex::new(()),
             auth,
             world,
+            ranged_downloads: std::sync::Mutex::default(),
         }));
         crate::jobs::recover(&state)?;
         Ok(state)
+    }
+
+    /// Whether a ranged download by `actor` at `now` should record `DownloadStarted`: once per `window`.
+    pub fn debounce_download(&self, id: FileTransferId, actor: &str, now: OffsetDateTime, window: Duration) -> bool {
+        let mut seen = self.ranged_downloads.lock().unwrap_or_else(|p| p.into_inner());
+        let key = (id, actor.to_owned());
+        match seen.get(&key) {
+            Some(last) if now - *last < window => false,
+            _ => {
+                seen.insert(key, now);
+                true
+            }
+        }
     }
 }

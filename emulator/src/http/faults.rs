@@ -142,18 +142,19 @@ pub async fn inject(State(state): State<AppState>, req: Request, next: Next) -> 
     };
     let conn = req.extensions().get::<ConnectInfo<ConnHandle>>().map(|c| c.0.clone());
     if has_body(&req) {
+        // The handler sees the body break off after `limit` bytes and finishes as it would after a dropped
+        // connection; then the connection is cut so the client never gets an answer.
         let (parts, body) = req.into_parts();
-        let req = Request::from_parts(parts, cut_after(body, limit, conn.clone()));
-        let res = next.run(req).await;
-        // The handler saw the body fail; make sure the client never gets its answer either.
+        let res = next.run(Request::from_parts(parts, cut_after(body, limit))).await;
         if let Some(c) = &conn {
             c.kill();
         }
         res
     } else {
+        // A response body that fails makes hyper close the connection after what it already sent.
         let res = next.run(req).await;
         let (parts, body) = res.into_parts();
-        Response::from_parts(parts, cut_after(body, limit, conn))
+        Response::from_parts(parts, cut_after(body, limit))
     }
 }
 
@@ -166,32 +167,32 @@ fn has_body(req: &Request) -> bool {
     }
 }
 
-/// Passes `limit` bytes of `body` through, then throws the connection's kill switch and fails the stream.
-fn cut_after(body: Body, limit: u64, conn: Option<ConnHandle>) -> Body {
-    let mut left = limit;
-    let mut done = false;
-    let stream = body.into_data_stream().map(move |chunk| {
-        if done {
-            return Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "cut"));
-        }
-        let chunk = chunk.map_err(std::io::Error::other)?;
-        if (chunk.len() as u64) < left {
-            left -= chunk.len() as u64;
-            return Ok(chunk);
-        }
-        done = true;
-        if let Some(c) = &conn {
-            c.kill();
-        }
-        let keep = usize::try_from(left).unwrap_or(usize::MAX);
-        left = 0;
-        Ok::<Bytes, std::io::Error>(chunk.slice(..keep))
-    });
-    // After the permitted prefix the stream yields an error, which aborts both the handler's read and hyper's write.
-    let failing = stream.chain(futures_util::stream::once(async {
-        Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection cut by an injected fault"))
-    }));
-    Body::from_stream(failing)
+/// Passes `limit` bytes of `body` through, then fails the stream without reading further.
+fn cut_after(body: Body, limit: u64) -> Body {
+    let cut = || std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection cut by an injected fault");
+    let stream = futures_util::stream::unfold(
+        (body.into_data_stream(), limit, false),
+        move |(mut inner, left, done)| async move {
+            if done {
+                return None;
+            }
+            if left == 0 {
+                // Pending once first: hyper flushes what it holds (headers and the permitted prefix) while it waits.
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                return Some((Err(cut()), (inner, 0, true)));
+            }
+            match inner.next().await {
+                None => None,
+                Some(Err(e)) => Some((Err(std::io::Error::other(e)), (inner, 0, true))),
+                Some(Ok(chunk)) => {
+                    let keep = usize::try_from(left).unwrap_or(usize::MAX).min(chunk.len());
+                    let left = left - keep as u64;
+                    Some((Ok::<Bytes, std::io::Error>(chunk.slice(..keep)), (inner, left, false)))
+                }
+            }
+        },
+    );
+    Body::from_stream(stream)
 }
 
 #[cfg(test)]

@@ -26,32 +26,32 @@ pub enum Verdict {
     Malicious { sha256_upper: String },
 }
 
-/// Reads the file once, looking for EICAR and hashing it (Defender reports the file's SHA-256).
+/// Reads the file looking for EICAR; only a finding is hashed (Defender reports the file's SHA-256).
 fn scan_file(path: &std::path::Path) -> std::io::Result<Verdict> {
     let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut found = false;
-    let mut window: Vec<u8> = Vec::with_capacity(EICAR.len() + 64 * 1024);
-    let mut buf = vec![0u8; 64 * 1024];
+    let finder = memchr::memmem::Finder::new(EICAR);
+    let mut window: Vec<u8> = Vec::with_capacity(EICAR.len() + 1024 * 1024);
+    let mut buf = vec![0u8; 1024 * 1024];
     loop {
         let n = file.read(&mut buf)?;
         if n == 0 {
-            break;
+            return Ok(Verdict::Clean);
         }
-        hasher.update(&buf[..n]);
-        if !found {
-            // Keep the last EICAR.len()-1 bytes so a signature split across reads is still found.
-            window.extend_from_slice(&buf[..n]);
-            found = window.windows(EICAR.len()).any(|w| w == EICAR);
-            let keep = window.len().min(EICAR.len() - 1);
-            window.drain(..window.len() - keep);
+        // Keep the last EICAR.len()-1 bytes so a signature split across reads is still found.
+        window.extend_from_slice(&buf[..n]);
+        if finder.find(&window).is_some() {
+            return Ok(Verdict::Malicious { sha256_upper: sha256_upper(path)? });
         }
+        let keep = window.len().min(EICAR.len() - 1);
+        window.drain(..window.len() - keep);
     }
-    Ok(if found {
-        Verdict::Malicious { sha256_upper: crate::store::blobs::hex(&hasher.finalize()).to_uppercase() }
-    } else {
-        Verdict::Clean
-    })
+}
+
+fn sha256_upper(path: &std::path::Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher)?;
+    Ok(crate::store::blobs::hex(&hasher.finalize()).to_uppercase())
 }
 
 /// Scans the stored file of `id` on a blocking thread.
@@ -179,15 +179,7 @@ pub async fn release(state: &AppState, id: FileTransferId, verdict: Option<Verdi
 
 async fn file_sha256_upper(state: &AppState, id: FileTransferId) -> Result<String, AppError> {
     let path = state.store.blobs().path(id);
-    tokio::task::spawn_blocking(move || -> std::io::Result<String> {
-        let mut file = std::fs::File::open(path)?;
-        let mut hasher = Sha256::new();
-        std::io::copy(&mut file, &mut hasher)?;
-        Ok(crate::store::blobs::hex(&hasher.finalize()).to_uppercase())
-    })
-    .await
-    .map_err(AppError::internal)?
-    .map_err(AppError::from)
+    tokio::task::spawn_blocking(move || sha256_upper(&path)).await.map_err(AppError::internal)?.map_err(AppError::from)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use crate::error::AppError;
 use crate::state::Settings;
-use crate::store::transfers::{self, Transfer};
+use crate::store::transfers::{self, NewTransfer, Transfer};
 
 /// Applies `trigger` to `transfer` at time `at`: appends the new status (with `detail` as its text, if given) and
 /// records its events. Returns the new status, or `None` when the trigger does not apply in the current status
@@ -29,7 +29,28 @@ pub fn apply(
         return Ok(None);
     };
     transfers::push_status(conn, transfer.id, row.to, detail, at)?;
-    for emit in row.emits {
+    emit(conn, settings, transfer, row.emits, at)?;
+    Ok(Some(row.to))
+}
+
+/// Creates a transfer (status `Initialized`, every recipient `Initialized`) and records its event.
+pub fn create(conn: &Connection, settings: &Settings, new: &NewTransfer) -> Result<(), AppError> {
+    let row = transitions::apply(None, Trigger::Initialize).map_err(AppError::internal)?;
+    transfers::insert(conn, new)?;
+    let transfer =
+        transfers::get(conn, new.id)?.ok_or_else(|| AppError::Internal("inserted transfer missing".into()))?;
+    emit(conn, settings, &transfer, row.emits, new.created)
+}
+
+/// Records the events of one transition.
+fn emit(
+    conn: &Connection,
+    settings: &Settings,
+    transfer: &Transfer,
+    emits: &[transitions::Emits],
+    at: OffsetDateTime,
+) -> Result<(), AppError> {
+    for emit in emits {
         match emit.audience {
             Audience::Sender => {
                 events::record(conn, settings, transfer, emit.event, events::Subject::Sender, at)?;
@@ -53,5 +74,5 @@ pub fn apply(
             }
         }
     }
-    Ok(Some(row.to))
+    Ok(())
 }

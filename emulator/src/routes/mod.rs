@@ -7,3 +7,4 @@ pub mod resources;
 pub mod service_owner;
 pub mod statistics;
 pub mod test_tokens;
+pub mod transfers;

@@ -24,13 +24,14 @@ pub struct StoredBlob {
 }
 
 /// Writes one upload: feed chunks with [`BlobWriter::write`], then [`BlobWriter::finish`].
-/// Dropping it without finishing leaves only a `.part` file, which [`BlobStore::remove_partials`] clears.
+/// Dropping it without finishing removes the `.part` file; a crash leaves it for [`BlobStore::remove_partials`].
 pub struct BlobWriter {
     file: tokio::fs::File,
     part: PathBuf,
     target: PathBuf,
     md5: Md5,
     size: u64,
+    finished: bool,
 }
 
 impl BlobStore {
@@ -47,7 +48,7 @@ impl BlobStore {
     pub async fn create(&self, id: FileTransferId) -> std::io::Result<BlobWriter> {
         let part = self.dir.join(format!("{id}.{}.part", uuid::Uuid::new_v4().simple()));
         let file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&part).await?;
-        Ok(BlobWriter { file, part, target: self.path(id), md5: Md5::new(), size: 0 })
+        Ok(BlobWriter { file, part, target: self.path(id), md5: Md5::new(), size: 0, finished: false })
     }
 
     /// Deletes the file of `id` (purge, checksum mismatch). Missing is fine.
@@ -91,20 +92,22 @@ impl BlobWriter {
     pub async fn finish(mut self) -> std::io::Result<StoredBlob> {
         self.file.flush().await?;
         self.file.sync_all().await?;
-        drop(self.file);
         tokio::fs::rename(&self.part, &self.target).await?;
+        self.finished = true;
         if let Some(dir) = self.target.parent() {
             sync_dir(dir)?;
         }
-        let md5 = hex(&self.md5.finalize());
+        let md5 = hex(&self.md5.clone().finalize());
         Ok(StoredBlob { size: self.size, md5 })
     }
+}
 
-    /// Gives up: removes the partial file.
-    pub async fn abort(self) {
-        drop(self.file);
-        if let Err(e) = tokio::fs::remove_file(&self.part).await {
-            tracing::warn!(error = %e, "could not remove a partial upload");
+impl Drop for BlobWriter {
+    fn drop(&mut self) {
+        if !self.finished {
+            if let Err(e) = std::fs::remove_file(&self.part) {
+                tracing::warn!(error = %e, "could not remove a partial upload");
+            }
         }
     }
 }
@@ -151,6 +154,8 @@ mod tests {
 
         let w = store.create(id).await.unwrap();
         drop(w);
+        assert_eq!(store.remove_partials().unwrap(), 0, "dropping an unfinished writer removes its file");
+        std::fs::write(dir.path().join("x.part"), b"left by a crash").unwrap();
         assert_eq!(store.remove_partials().unwrap(), 1);
         store.delete(id).unwrap();
         assert!(!store.exists(id));

@@ -1,0 +1,202 @@
+//! `GET .../{fileTransferId}/download` (contract §1.8): the file streamed from disk, whole or one byte range.
+
+use std::time::Duration;
+
+use altinn_broker_core::{transitions, BrokerErrorCode, RecipientStatus};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio_util::io::ReaderStream;
+
+use super::{load, parse_id, recipient_orgs, resource_of};
+use crate::auth::{pdp, AsRecipient};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::{service_owners, transfers};
+
+/// Ranged downloads record `DownloadStarted` at most once per transfer and caller in this window.
+const RANGE_DEBOUNCE: Duration = Duration::from_secs(5 * 60);
+
+/// A satisfiable byte range, inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteRange {
+    pub start: u64,
+    pub end: u64,
+}
+
+/// A `Range` header as the service reads it (`ByteRangeParser`): one `bytes` range (unit case-insensitive) of the
+/// form `a-b`, `a-` or `-n`. Anything else (missing, malformed, another unit, several ranges, `b < a`) is ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeSpec {
+    FromTo(u64, u64),
+    From(u64),
+    Suffix(u64),
+}
+
+pub fn parse_range(header: Option<&str>) -> Option<RangeSpec> {
+    let h = header?.trim();
+    let (unit, spec) = h.split_once('=')?;
+    if !unit.trim().eq_ignore_ascii_case("bytes") || spec.contains(',') {
+        return None;
+    }
+    let (a, b) = spec.trim().split_once('-')?;
+    let num = |s: &str| -> Option<Option<u64>> {
+        let s = s.trim();
+        if s.is_empty() {
+            Some(None)
+        } else if s.bytes().all(|c| c.is_ascii_digit()) {
+            s.parse().ok().map(Some)
+        } else {
+            None
+        }
+    };
+    match (num(a)?, num(b)?) {
+        (Some(a), Some(b)) if b >= a => Some(RangeSpec::FromTo(a, b)),
+        (Some(_), Some(_)) => None,
+        (Some(a), None) => Some(RangeSpec::From(a)),
+        (None, Some(n)) => Some(RangeSpec::Suffix(n)),
+        (None, None) => None,
+    }
+}
+
+/// Resolves a range against the file size: `Err` is 416/29 (start past the end, `-0`, any range of an empty file).
+pub fn resolve(spec: RangeSpec, size: u64) -> Result<ByteRange, BrokerErrorCode> {
+    let unsatisfiable = Err(BrokerErrorCode::RangeNotSatisfiable);
+    if size == 0 {
+        return unsatisfiable;
+    }
+    match spec {
+        RangeSpec::FromTo(a, _) | RangeSpec::From(a) if a >= size => unsatisfiable,
+        RangeSpec::FromTo(a, b) => Ok(ByteRange { start: a, end: b.min(size - 1) }),
+        RangeSpec::From(a) => Ok(ByteRange { start: a, end: size - 1 }),
+        RangeSpec::Suffix(0) => unsatisfiable,
+        RangeSpec::Suffix(n) => Ok(ByteRange { start: size.saturating_sub(n), end: size - 1 }),
+    }
+}
+
+/// RFC 5987 `attr-char`: what may stay unescaped in `filename*`.
+const ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+
+/// `Content-Disposition` as ASP.NET's `FileStreamResult` writes it: `attachment; filename=<name>;
+/// filename*=UTF-8''<percent-encoded name>`; the plain `filename` is quoted when it is not a token, and non-ASCII
+/// characters become `_` in it.
+pub fn content_disposition(name: &str) -> String {
+    let ascii: String = name.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '_' }).collect();
+    let is_token =
+        !ascii.is_empty() && ascii.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c));
+    let plain = if is_token { ascii } else { format!("\"{}\"", ascii.replace('\\', "\\\\").replace('"', "\\\"")) };
+    format!("attachment; filename={plain}; filename*=UTF-8''{}", utf8_percent_encode(name, ATTR_CHAR))
+}
+
+pub async fn download(
+    AsRecipient(caller): AsRecipient,
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let id = parse_id(&raw_id)?;
+    let now = state.clock.now();
+    let (transfer, range) = {
+        let conn = state.store.conn()?;
+        let t = load(&conn, id)?;
+        let resource = resource_of(&conn, &t)?;
+        pdp::check_receive(&state.world, resource.as_ref(), &caller, &recipient_orgs(&conn, id)?)?;
+        if !transitions::accepts_download(transfers::current_status(&conn, id)?.status) {
+            return Err(BrokerErrorCode::FileTransferNotAvailable.into());
+        }
+        if !t.has_file {
+            return Err(BrokerErrorCode::NoFileUploaded.into());
+        }
+        let resource = resource.ok_or(BrokerErrorCode::ResourceNotRegistered)?;
+        let owner = resource.service_owner_org().map(|o| service_owners::get(&conn, &o)).transpose()?.flatten();
+        if owner.is_none() {
+            return Err(BrokerErrorCode::ServiceOwnerNotConfigured.into());
+        }
+        let size = u64::try_from(t.size).unwrap_or(0);
+        let spec = parse_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()));
+        let range = spec.map(|s| resolve(s, size)).transpose()?;
+        let org = caller.org.ok_or(BrokerErrorCode::NoAccessToResource)?;
+        let actor = org.to_prefixed();
+        if range.is_none() || state.debounce_download(id, &actor, now, RANGE_DEBOUNCE) {
+            transfers::push_recipient_status(&conn, id, &actor, RecipientStatus::DownloadStarted, now)?;
+        }
+        (t, range)
+    };
+
+    let mut file = tokio::fs::File::open(state.store.blobs().path(id)).await?;
+    let size = file.metadata().await?.len();
+    let (status, start, len) = match range {
+        Some(r) => (StatusCode::PARTIAL_CONTENT, r.start, r.end - r.start + 1),
+        None => (StatusCode::OK, 0, size),
+    };
+    if start > 0 {
+        file.seek(std::io::SeekFrom::Start(start)).await?;
+    }
+    let body = Body::from_stream(ReaderStream::with_capacity(file.take(len), 64 * 1024));
+    let mut res = Response::new(body);
+    *res.status_mut() = status;
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(&transfer.file_name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Some(r) = range {
+        if let Ok(v) = HeaderValue::from_str(&format!("bytes {}-{}/{size}", r.start, r.end)) {
+            h.insert(header::CONTENT_RANGE, v);
+        }
+    }
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn range_forms() {
+        assert_eq!(parse_range(Some("bytes=0-9")), Some(RangeSpec::FromTo(0, 9)));
+        assert_eq!(parse_range(Some("BYTES=5-")), Some(RangeSpec::From(5)));
+        assert_eq!(parse_range(Some("bytes=-3")), Some(RangeSpec::Suffix(3)));
+        for ignored in
+            [None, Some("bytes=9-2"), Some("items=0-1"), Some("bytes=0-1,3-4"), Some("bytes=x-1"), Some("0-1")]
+        {
+            assert_eq!(parse_range(ignored), None, "{ignored:?}");
+        }
+    }
+
+    #[test]
+    fn range_resolution() {
+        assert_eq!(resolve(RangeSpec::FromTo(0, 99), 10), Ok(ByteRange { start: 0, end: 9 }));
+        assert_eq!(resolve(RangeSpec::Suffix(99), 10), Ok(ByteRange { start: 0, end: 9 }));
+        assert_eq!(resolve(RangeSpec::Suffix(3), 10), Ok(ByteRange { start: 7, end: 9 }));
+        assert!(resolve(RangeSpec::From(10), 10).is_err());
+        assert!(resolve(RangeSpec::Suffix(0), 10).is_err());
+        assert!(resolve(RangeSpec::FromTo(0, 0), 0).is_err());
+    }
+
+    #[test]
+    fn disposition() {
+        assert_eq!(content_disposition("input.txt"), "attachment; filename=input.txt; filename*=UTF-8''input.txt");
+        assert_eq!(
+            content_disposition("my file ø.txt"),
+            "attachment; filename=\"my file _.txt\"; filename*=UTF-8''my%20file%20%C3%B8.txt"
+        );
+    }
+}

@@ -1,0 +1,153 @@
+//! `POST /broker/api/v1/filetransfer` (contract §1.2).
+
+use altinn_broker_core::model::{lenient::canonicalize_keys, InitializeRequest, InitializeResponse};
+use altinn_broker_core::problem::ValidationErrors;
+use altinn_broker_core::{validate, BrokerErrorCode, FileTransferId, OrgNumber, ResourceId};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::Json;
+
+use super::{media_type, unsupported_media_type};
+use crate::auth::{pdp, AsSender, Caller};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::jobs::JobKind;
+use crate::store::transfers::NewTransfer;
+use crate::store::{resources, service_owners};
+
+pub async fn initialize(
+    AsSender(caller): AsSender,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<InitializeResponse>, AppError> {
+    if !is_json(media_type(&headers).as_deref()) {
+        return Err(unsupported_media_type());
+    }
+    let req = parse_body(&body)?;
+    let id = create(&state, &caller, req)?;
+    Ok(Json(InitializeResponse { file_transfer_id: id }))
+}
+
+/// The JSON media types ASP.NET's input formatter reads.
+fn is_json(media: Option<&str>) -> bool {
+    media.is_some_and(|m| m == "application/json" || m == "text/json" || m.ends_with("+json"))
+}
+
+/// Reads the body with ASP.NET's leniency and runs model validation.
+fn parse_body(body: &[u8]) -> Result<InitializeRequest, AppError> {
+    let required = || {
+        let mut e = ValidationErrors::new();
+        e.insert("initializeExt".into(), vec![validate::required_message("initializeExt")]);
+        e
+    };
+    if body.iter().all(u8::is_ascii_whitespace) {
+        let mut e = required();
+        e.insert("".into(), vec!["A non-empty request body is required.".into()]);
+        return Err(AppError::Validation(e));
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        let mut errs = required();
+        errs.insert("$".into(), vec![format!("The JSON value could not be converted: {e}")]);
+        AppError::Validation(errs)
+    })?;
+    let value = canonicalize_keys(value, InitializeRequest::FIELDS);
+    let req: InitializeRequest = serde_json::from_value(value).map_err(|e| {
+        let mut errs = required();
+        errs.insert("$".into(), vec![format!("The JSON value could not be converted: {e}")]);
+        AppError::Validation(errs)
+    })?;
+    let errors = validate::initialize(&req);
+    if errors.is_empty() {
+        Ok(req)
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// The handler of contract §1.2 for a validated request: checks in the service's order, then creates the transfer.
+/// Shared with initialize+upload.
+pub fn create(state: &AppState, caller: &Caller, req: InitializeRequest) -> Result<FileTransferId, AppError> {
+    let invalid = || AppError::Internal("a validated initialize request lacks a field".into());
+    let resource_id = ResourceId::parse(req.resource_id.as_deref().ok_or_else(invalid)?).map_err(|_| invalid())?;
+    let sender = req.sender.clone().ok_or_else(invalid)?;
+    let recipients: Vec<OrgNumber> = req
+        .recipients
+        .as_deref()
+        .ok_or_else(invalid)?
+        .iter()
+        .map(|r| OrgNumber::parse_input(r))
+        .collect::<Result<_, _>>()
+        .map_err(|_| invalid())?;
+    let use_virus_scan = !req.disable_virus_scan.unwrap_or(false);
+
+    let now = state.clock.now();
+    let id = FileTransferId::new_random();
+    state.store.tx(|tx| {
+        let resource = resources::get(tx, resource_id.as_str())?;
+        // 1. PDP: write as the sender (an unconfigured resource is a deny in production).
+        pdp::check_send(&state.world, resource.as_ref(), caller, &sender)?;
+        // 2. Configured in Broker.
+        let resource = resource.ok_or(BrokerErrorCode::ResourceNotConfigured)?;
+        // 3. Service owner.
+        let owner = resource
+            .service_owner_org()
+            .map(|o| service_owners::get(tx, &o))
+            .transpose()?
+            .flatten()
+            .ok_or(BrokerErrorCode::ServiceOwnerNotConfigured)?;
+        // 4. Disabled virus scan needs approval in production.
+        if !use_virus_scan && state.settings.is_production() && !resource.approved_for_disabled_virus_scan {
+            return Err(BrokerErrorCode::NeedApprovalForDisabledVirusScan.into());
+        }
+        // 5. A storage provider of the needed kind.
+        if !owner.storage_ready(use_virus_scan) {
+            return Err(BrokerErrorCode::StorageProviderNotReady.into());
+        }
+        // 6.–8. Registry, access list, required party.
+        let entry = pdp::check_registered(&state.world, resource_id.as_str())?;
+        pdp::check_access_list(Some(entry), &recipients)?;
+        pdp::check_required_party(&resource, &sender, &recipients)?;
+        // 9. Create.
+        let expiration = now + resource.time_to_live();
+        let new = NewTransfer {
+            id,
+            resource_id: resource_id.as_str().to_owned(),
+            file_name: req.file_name.clone().ok_or_else(invalid)?,
+            senders_reference: req.senders_file_transfer_reference.clone(),
+            sender: sender.clone(),
+            recipients: recipients.iter().map(OrgNumber::to_prefixed).collect(),
+            checksum: req.checksum.clone().filter(|c| !c.trim().is_empty()),
+            use_virus_scan,
+            created: now,
+            expiration,
+            property_list: req.property_list.clone().unwrap_or_default(),
+        };
+        crate::lifecycle::create(tx, &state.settings, &new)?;
+        crate::jobs::schedule(state, tx, JobKind::ExpiryPurge, Some(id), expiration)?;
+        Ok(())
+    })?;
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_leniency_and_validation() {
+        let ok = parse_body(
+            br#"{"FileName":"a.txt","RESOURCEID":"altinn-broker-test-resource-1","sendersFileTransferReference":"r",
+                "sender":"0192:991825827","recipients":["0192:986252932"],"disableVirusScan":"false"}"#,
+        )
+        .unwrap();
+        assert_eq!(ok.file_name.as_deref(), Some("a.txt"));
+        assert_eq!(ok.disable_virus_scan, Some(false));
+        let Err(AppError::Validation(e)) = parse_body(br#"{"fileName":"a"}"#) else { panic!("expected validation") };
+        assert!(e.contains_key("Sender") && e.contains_key("Recipients") && e.contains_key("ResourceId"));
+        let Err(AppError::Validation(e)) = parse_body(b"{nope") else { panic!("expected validation") };
+        assert!(e.contains_key("initializeExt"));
+        assert!(matches!(parse_body(b""), Err(AppError::Validation(_))));
+    }
+}

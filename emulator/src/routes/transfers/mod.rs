@@ -1,0 +1,78 @@
+//! The file-transfer endpoints of contract §1.2–§1.9.
+//!
+//! Every handler follows the service's order: the Accept check (a layer), authentication and scope (the `As*`
+//! extractor, before anything is read), then Content-Type (415), then model validation (400), then the handler's
+//! own checks in the order the contract lists them.
+
+mod confirm;
+mod download;
+mod initialize;
+mod multipart;
+mod overview;
+mod search;
+mod upload;
+
+use altinn_broker_core::{FileTransferId, OrgNumber};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware;
+use axum::routing::{get, post};
+use axum::Router;
+use rusqlite::Connection;
+
+use crate::error::AppError;
+use crate::http::accept::produces_json;
+use crate::state::AppState;
+use crate::store::resources::{self, Resource};
+use crate::store::transfers::{self, Transfer};
+
+pub fn router() -> Router<AppState> {
+    // Actions marked `[Produces("application/json")]`: everything but download.
+    let json = Router::new()
+        .route("/broker/api/v1/filetransfer", post(initialize::initialize).get(search::search))
+        .route("/broker/api/v1/filetransfer/upload", post(multipart::initialize_and_upload))
+        .route("/broker/api/v1/filetransfer/{id}", get(overview::overview))
+        .route("/broker/api/v1/filetransfer/{id}/details", get(overview::details))
+        .route("/broker/api/v1/filetransfer/{id}/upload", post(upload::upload))
+        .route("/broker/api/v1/filetransfer/{id}/confirmdownload", post(confirm::confirm))
+        .route_layer(middleware::from_fn(produces_json));
+    Router::new()
+        .merge(json)
+        .route("/broker/api/v1/filetransfer/{id}/download", get(download::download))
+        // Uploads stream to disk: no body size limit, as in the service (Kestrel has none).
+        .layer(DefaultBodyLimit::disable())
+}
+
+/// Parses the `{fileTransferId}` route value; ASP.NET's model binding rejects a non-GUID with 400 validation.
+fn parse_id(raw: &str) -> Result<FileTransferId, AppError> {
+    FileTransferId::parse(raw)
+        .map_err(|_| AppError::validation("fileTransferId", format!("The value '{raw}' is not valid.")))
+}
+
+/// The transfer, or 404/1.
+fn load(conn: &Connection, id: FileTransferId) -> Result<Transfer, AppError> {
+    transfers::get(conn, id)?.ok_or(AppError::Broker(altinn_broker_core::BrokerErrorCode::FileTransferNotFound))
+}
+
+/// The configured resource of a transfer, if it still is.
+fn resource_of(conn: &Connection, t: &Transfer) -> Result<Option<Resource>, AppError> {
+    resources::get(conn, &t.resource_id)
+}
+
+/// Every actor with a recipient status row, as org numbers (the PDP's "any recipient").
+fn recipient_orgs(conn: &Connection, id: FileTransferId) -> Result<Vec<OrgNumber>, AppError> {
+    Ok(transfers::recipients_current(conn, id)?
+        .into_iter()
+        .filter_map(|r| OrgNumber::parse_lenient(&r.actor).ok())
+        .collect())
+}
+
+/// The media type of the request (`type/subtype`, lower-case), if any.
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+}
+
+fn unsupported_media_type() -> AppError {
+    AppError::Client(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+}

@@ -1,0 +1,276 @@
+//! Shared helpers of the emulator's tests: a real emulator process on a free loopback port, tokens from its own
+//! test token issuer, and an in-process app for `oneshot` tests.
+
+#![allow(dead_code)] // Each test binary uses a different subset.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use altinn_broker_emulator::state::{AppState, Settings};
+
+pub const DIGDIR: &str = "991825827";
+pub const RECIPIENT: &str = "986252932";
+pub const OTHER_RECIPIENT: &str = "312195771";
+pub const STRANGER: &str = "311764837";
+pub const RESOURCE: &str = "altinn-broker-test-resource-1";
+pub const WRITE: &str = "altinn:broker.write";
+pub const READ: &str = "altinn:broker.read";
+pub const SERVICE_OWNER: &str = "altinn:serviceowner";
+
+/// A running emulator process; killed (SIGKILL) on drop.
+pub struct Emulator {
+    pub child: Child,
+    pub base: String,
+    pub data_dir: PathBuf,
+    /// Owns the data dir unless the test passed its own.
+    _temp: Option<tempfile::TempDir>,
+}
+
+pub struct Options<'a> {
+    pub data_dir: Option<&'a Path>,
+    pub scan_delay_ms: u64,
+    pub crash_at: Option<&'a str>,
+    pub extra: Vec<&'a str>,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Self { data_dir: None, scan_delay_ms: 50, crash_at: None, extra: Vec::new() }
+    }
+}
+
+impl Emulator {
+    pub fn start() -> Self {
+        Self::start_with(Options::default())
+    }
+
+    pub fn start_with(opts: Options<'_>) -> Self {
+        let (data_dir, temp) = match opts.data_dir {
+            Some(d) => (d.to_owned(), None),
+            None => {
+                let t = tempfile::tempdir().unwrap();
+                (t.path().to_owned(), Some(t))
+            }
+        };
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_altinn-broker-emulator"));
+        cmd.args(["--port", "0", "--log", "warn", "--scan-delay-ms", &opts.scan_delay_ms.to_string()])
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .args(&opts.extra)
+            .env_remove("ALTINN_EMULATOR_CRASH_AT")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if let Some(p) = opts.crash_at {
+            cmd.env("ALTINN_EMULATOR_CRASH_AT", p);
+        }
+        let mut child = cmd.spawn().expect("spawn emulator");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).expect("first line");
+        let base =
+            line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("first line: {line:?}")).to_owned();
+        Self { child, base, data_dir, _temp: temp }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A token from the emulator's enterprise token issuer.
+    pub async fn token(&self, org: &str, scopes: &str) -> String {
+        let res = client()
+            .get(self.url("/api/GetEnterpriseToken"))
+            .query(&[("orgNo", org), ("scopes", scopes)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "token for {org} {scopes}");
+        res.text().await.unwrap()
+    }
+
+    /// Waits for the process to exit (after a crash point) and answers whether it was killed by a signal.
+    pub fn wait_killed(&mut self) -> bool {
+        use std::os::unix::process::ExitStatusExt;
+        let status = self.child.wait().unwrap();
+        status.signal() == Some(libc_sigkill())
+    }
+
+    /// Peak resident memory of the process (VmHWM), in bytes.
+    pub fn peak_rss(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+        let kb: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        kb * 1024
+    }
+}
+
+fn libc_sigkill() -> i32 {
+    9
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().timeout(Duration::from_secs(120)).build().unwrap()
+}
+
+/// The initialize body for `resource` from DIGDIR to `recipients`.
+pub fn init_body(resource: &str, recipients: &[&str]) -> serde_json::Value {
+    serde_json::json!({
+        "fileName": "input.txt",
+        "resourceId": resource,
+        "sendersFileTransferReference": "test-data",
+        "sender": format!("0192:{DIGDIR}"),
+        "recipients": recipients.iter().map(|r| format!("0192:{r}")).collect::<Vec<_>>(),
+        "propertyList": {"caseNumber": "123"},
+    })
+}
+
+/// An in-process app on a fresh data dir (not listening anywhere), with its state for direct inspection.
+pub fn in_process() -> (axum::Router, AppState, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        base_url: "http://127.0.0.1:5096".into(),
+        environment: "Production".into(),
+        scan_delay: Duration::from_millis(50),
+        cors_origins: vec!["*".into()],
+        crash_at: None,
+        data_dir: dir.path().to_owned(),
+    };
+    let state = AppState::open(settings).unwrap();
+    (altinn_broker_emulator::app::app(state.clone()), state, dir)
+}
+
+/// An in-process emulator driven with `oneshot`.
+pub struct InProc {
+    pub app: axum::Router,
+    pub state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+/// A collected response.
+pub struct Resp {
+    pub status: u16,
+    pub headers: axum::http::HeaderMap,
+    pub body: bytes::Bytes,
+}
+
+impl Resp {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {:?}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `code` of a Broker problem body.
+    pub fn code(&self) -> String {
+        self.json()["code"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+impl InProc {
+    pub fn new() -> Self {
+        let (app, state, dir) = in_process();
+        Self { app, state, _dir: dir }
+    }
+
+    pub async fn send(&self, req: axum::http::Request<axum::body::Body>) -> Resp {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        Resp { status, headers, body }
+    }
+
+    pub async fn token(&self, org: &str, scopes: &str) -> String {
+        let res = self.send(get(&format!("/api/GetEnterpriseToken?orgNo={org}&scopes={scopes}"), None)).await;
+        assert_eq!(res.status, 200, "{}", res.text());
+        res.text()
+    }
+
+    /// Initializes a transfer of RESOURCE from DIGDIR to `recipients`; answers its id.
+    pub async fn initialize(&self, token: &str, body: serde_json::Value) -> String {
+        let res = self.send(post_json("/broker/api/v1/filetransfer", Some(token), &body)).await;
+        assert_eq!(res.status, 200, "{}", res.text());
+        res.json()["fileTransferId"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn upload(&self, token: &str, id: &str, content: &[u8]) -> Resp {
+        self.send(post_bytes(&format!("/broker/api/v1/filetransfer/{id}/upload"), Some(token), content.to_vec())).await
+    }
+
+    pub async fn overview(&self, token: &str, id: &str) -> serde_json::Value {
+        let res = self.send(get(&format!("/broker/api/v1/filetransfer/{id}"), Some(token))).await;
+        assert_eq!(res.status, 200, "{}", res.text());
+        res.json()
+    }
+
+    /// Runs due background jobs now (there is no background runner in-process).
+    pub async fn run_jobs(&self) {
+        altinn_broker_emulator::jobs::run_due(&self.state).await.unwrap();
+    }
+
+    /// Moves the clock through the hook.
+    pub async fn advance(&self, by: &str) {
+        let res = self
+            .send(
+                request("POST", &format!("/emulator/api/clock/advance?by={by}"), None)
+                    .body(Default::default())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text());
+    }
+
+    pub async fn events(&self) -> Vec<serde_json::Value> {
+        self.send(get("/emulator/api/events", None)).await.json().as_array().unwrap().clone()
+    }
+}
+
+pub fn request(method: &str, path: &str, token: Option<&str>) -> axum::http::request::Builder {
+    let mut b = axum::http::Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        b = b.header("Authorization", format!("Bearer {t}"));
+    }
+    b
+}
+
+pub fn get(path: &str, token: Option<&str>) -> axum::http::Request<axum::body::Body> {
+    request("GET", path, token).body(axum::body::Body::empty()).unwrap()
+}
+
+pub fn post_json(path: &str, token: Option<&str>, body: &serde_json::Value) -> axum::http::Request<axum::body::Body> {
+    request("POST", path, token)
+        .header("Content-Type", "application/json")
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap()
+}
+
+pub fn post_bytes(path: &str, token: Option<&str>, body: Vec<u8>) -> axum::http::Request<axum::body::Body> {
+    let len = body.len();
+    request("POST", path, token)
+        .header("Content-Type", "application/octet-stream")
+        .header("Content-Length", len)
+        .body(axum::body::Body::from(body))
+        .unwrap()
+}
+
+pub fn md5_hex(b: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    format!("{:x}", Md5::digest(b))
+}

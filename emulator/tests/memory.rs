@@ -1,0 +1,94 @@
+//! Flat memory: the emulator's peak RSS (VmHWM) after a 256 MiB upload and download is close to its peak after a
+//! 32 MiB one, so uploads stream to disk rather than into memory. Bodies are generated on the fly.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use common::*;
+use futures_util::StreamExt;
+use serde_json::Value;
+
+const MIB: u64 = 1024 * 1024;
+
+/// A body of `len` bytes produced in 256 KiB chunks, never held whole.
+fn generated(len: u64) -> reqwest::Body {
+    let chunk = Bytes::from(vec![0x5a; 256 * 1024]);
+    let stream = futures_util::stream::unfold(len, move |left| {
+        let chunk = chunk.clone();
+        async move {
+            if left == 0 {
+                return None;
+            }
+            let n = left.min(chunk.len() as u64);
+            Some((Ok::<Bytes, std::io::Error>(chunk.slice(..n as usize)), left - n))
+        }
+    });
+    reqwest::Body::wrap_stream(stream)
+}
+
+async fn round_trip(emu: &Emulator, len: u64) {
+    let http = client();
+    let sender = emu.token(DIGDIR, WRITE).await;
+    let res = http
+        .post(emu.url("/broker/api/v1/filetransfer"))
+        .bearer_auth(&sender)
+        .json(&init_body(RESOURCE, &[RECIPIENT]))
+        .send()
+        .await
+        .unwrap();
+    let id = res.json::<Value>().await.unwrap()["fileTransferId"].as_str().unwrap().to_owned();
+    let res = http
+        .post(emu.url(&format!("/broker/api/v1/filetransfer/{id}/upload")))
+        .bearer_auth(&sender)
+        .header("Content-Type", "application/octet-stream")
+        .header("Content-Length", len)
+        .body(generated(len))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let o: Value = http
+            .get(emu.url(&format!("/broker/api/v1/filetransfer/{id}")))
+            .bearer_auth(&sender)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if o["fileTransferStatus"] == "Published" {
+            assert_eq!(o["fileTransferSize"], len);
+            break;
+        }
+        assert!(Instant::now() < deadline, "{o}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let recipient = emu.token(RECIPIENT, READ).await;
+    let res = http
+        .get(emu.url(&format!("/broker/api/v1/filetransfer/{id}/download")))
+        .bearer_auth(&recipient)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let mut stream = res.bytes_stream();
+    let mut got = 0u64;
+    while let Some(chunk) = stream.next().await {
+        got += chunk.unwrap().len() as u64;
+    }
+    assert_eq!(got, len);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peak_memory_does_not_grow_with_file_size() {
+    let emu = Emulator::start();
+    round_trip(&emu, 32 * MIB).await;
+    let small = emu.peak_rss();
+    round_trip(&emu, 256 * MIB).await;
+    let large = emu.peak_rss();
+    assert!(large.saturating_sub(small) < 16 * MIB, "VmHWM grew from {} MiB to {} MiB", small / MIB, large / MIB);
+}
