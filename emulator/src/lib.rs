@@ -3,7 +3,6 @@
 //! [`app::app`] builds the whole HTTP surface from an [`state::AppState`], so tests drive it in-process;
 //! `main.rs` only parses the CLI, binds the port and serves it.
 
-pub mod access;
 pub mod app;
 pub mod auth;
 pub mod cli;

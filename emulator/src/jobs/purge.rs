@@ -35,8 +35,9 @@ fn purge(
         let Some(t) = transfers::get(tx, id)? else { return Ok(false) };
         let status = transfers::current_status(tx, id)?.status;
         if trigger == Trigger::Expired {
-            let purge_after_confirmed =
-                crate::access::resource_policy(state, tx, &t.resource_id)?.purge_after_all_confirmed;
+            // The resource's flag (default true, also when the resource is no longer configured).
+            let purge_after_confirmed = crate::store::resources::get(tx, &t.resource_id)?
+                .is_none_or(|r| r.purge_file_transfer_after_all_recipients_confirmed);
             if !expiry_purge_applies(status, purge_after_confirmed) {
                 return Ok(false);
             }

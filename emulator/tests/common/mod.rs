@@ -198,6 +198,7 @@ impl InProc {
     }
 
     pub async fn token(&self, org: &str, scopes: &str) -> String {
+        let scopes = scopes.replace(' ', "%20");
         let res = self.send(get(&format!("/api/GetEnterpriseToken?orgNo={org}&scopes={scopes}"), None)).await;
         assert_eq!(res.status, 200, "{}", res.text());
         res.text()
