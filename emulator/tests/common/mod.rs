@@ -33,11 +33,13 @@ pub struct Options<'a> {
     pub scan_delay_ms: u64,
     pub crash_at: Option<&'a str>,
     pub extra: Vec<&'a str>,
+    /// Where stderr (the logs) goes; inherited when `None`.
+    pub stderr: Option<std::fs::File>,
 }
 
 impl Default for Options<'_> {
     fn default() -> Self {
-        Self { data_dir: None, scan_delay_ms: 50, crash_at: None, extra: Vec::new() }
+        Self { data_dir: None, scan_delay_ms: 50, crash_at: None, extra: Vec::new(), stderr: None }
     }
 }
 
@@ -55,13 +57,15 @@ impl Emulator {
             }
         };
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_altinn-broker-emulator"));
-        cmd.args(["--port", "0", "--log", "warn", "--scan-delay-ms", &opts.scan_delay_ms.to_string()])
+        let log = if opts.extra.contains(&"--log") { Vec::new() } else { vec!["--log", "warn"] };
+        cmd.args(["--port", "0", "--scan-delay-ms", &opts.scan_delay_ms.to_string()])
+            .args(log)
             .arg("--data-dir")
             .arg(&data_dir)
             .args(&opts.extra)
             .env_remove("ALTINN_EMULATOR_CRASH_AT")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(opts.stderr.map(Stdio::from).unwrap_or_else(Stdio::inherit));
         if let Some(p) = opts.crash_at {
             cmd.env("ALTINN_EMULATOR_CRASH_AT", p);
         }
