@@ -22,6 +22,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::resources::router())
         .merge(routes::service_owner::router())
         .merge(routes::statistics::router())
+        .merge(routes::openapi::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
 

@@ -2,6 +2,7 @@
 
 pub mod hooks;
 pub mod json_input;
+pub mod openapi;
 pub mod openid;
 pub mod resources;
 pub mod service_owner;
