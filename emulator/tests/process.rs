@@ -95,6 +95,8 @@ async fn crash_at_each_point_then_restart() {
         assert_eq!(download(&emu, &recipient, &kept).await, (200, kept_content.clone()), "{point}");
         let o = overview(&emu, &sender, &crashed).await;
         assert_eq!(o["fileTransferStatus"], "UploadStarted", "{point}");
+        assert_eq!(o["fileTransferSize"], 0, "{point}");
+        assert_eq!(o["checksum"], Value::Null, "{point}");
         let (status, _) = download(&emu, &recipient, &crashed).await;
         assert_eq!(status, 403, "{point}");
         let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("blobs"))

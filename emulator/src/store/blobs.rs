@@ -102,6 +102,13 @@ impl BlobWriter {
     }
 }
 
+impl BlobWriter {
+    /// Gives up: removes the partial file (dropping the writer does the same).
+    pub async fn abort(self) {
+        drop(self);
+    }
+}
+
 impl Drop for BlobWriter {
     fn drop(&mut self) {
         if !self.finished {

@@ -273,9 +273,12 @@ pub fn adopt_computed_checksum(conn: &Connection, id: FileTransferId) -> Result<
     Ok(())
 }
 
-/// Forgets the stored file (checksum mismatch deletes it before it counts as uploaded).
+/// Forgets a stored file whose upload was never acknowledged (crash recovery): size and hash go with it.
 pub fn clear_file(conn: &Connection, id: FileTransferId) -> Result<(), AppError> {
-    conn.execute("UPDATE file_transfer SET has_file = 0 WHERE id = ?1", [id.to_string()])?;
+    conn.execute(
+        "UPDATE file_transfer SET has_file = 0, size = 0, computed_md5 = NULL WHERE id = ?1",
+        [id.to_string()],
+    )?;
     Ok(())
 }
 
