@@ -1,16 +1,15 @@
 //! `POST /broker/api/v1/filetransfer` (contract §1.2).
 
-use altinn_broker_core::model::{lenient::canonicalize_keys, InitializeRequest, InitializeResponse};
-use altinn_broker_core::problem::ValidationErrors;
+use altinn_broker_core::model::{InitializeRequest, InitializeResponse};
 use altinn_broker_core::{validate, BrokerErrorCode, FileTransferId, OrgNumber, ResourceId};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 
-use super::{media_type, unsupported_media_type};
 use crate::auth::{pdp, AsSender, Caller};
 use crate::error::AppError;
+use crate::routes::json_input::{self, BodyModel};
 use crate::state::AppState;
 use crate::store::jobs::JobKind;
 use crate::store::transfers::NewTransfer;
@@ -22,42 +21,32 @@ pub async fn initialize(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<InitializeResponse>, AppError> {
-    if !is_json(media_type(&headers).as_deref()) {
-        return Err(unsupported_media_type());
-    }
-    let req = parse_body(&body)?;
+    let req = parse_body(&headers, &body)?;
     let id = create(&state, &caller, req)?;
     Ok(Json(InitializeResponse { file_transfer_id: id }))
 }
 
-/// The JSON media types ASP.NET's input formatter reads.
-fn is_json(media: Option<&str>) -> bool {
-    media.is_some_and(|m| m == "application/json" || m == "text/json" || m.ends_with("+json"))
-}
+/// `FileTransferInitalizeExt` as MVC names it in binding errors.
+const INITIALIZE_EXT: BodyModel = BodyModel {
+    parameter: "initializeExt",
+    type_name: "Altinn.Broker.Models.FileTransferInitalizeExt",
+    members: &[
+        ("fileName", "System.String"),
+        ("resourceId", "System.String"),
+        ("sendersFileTransferReference", "System.String"),
+        ("sender", "System.String"),
+        ("recipients", "System.Collections.Generic.List`1[System.String]"),
+        ("propertyList", "System.Collections.Generic.Dictionary`2[System.String,System.String]"),
+        ("checksum", "System.String"),
+        ("disableVirusScan", "System.Nullable`1[System.Boolean]"),
+    ],
+    required: &[],
+};
 
-/// Reads the body with ASP.NET's leniency and runs model validation.
-fn parse_body(body: &[u8]) -> Result<InitializeRequest, AppError> {
-    let required = || {
-        let mut e = ValidationErrors::new();
-        e.insert("initializeExt".into(), vec![validate::required_message("initializeExt")]);
-        e
-    };
-    if body.iter().all(u8::is_ascii_whitespace) {
-        let mut e = required();
-        e.insert("".into(), vec!["A non-empty request body is required.".into()]);
-        return Err(AppError::Validation(e));
-    }
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        let mut errs = required();
-        errs.insert("$".into(), vec![format!("The JSON value could not be converted: {e}")]);
-        AppError::Validation(errs)
-    })?;
-    let value = canonicalize_keys(value, InitializeRequest::FIELDS);
-    let req: InitializeRequest = serde_json::from_value(value).map_err(|e| {
-        let mut errs = required();
-        errs.insert("$".into(), vec![format!("The JSON value could not be converted: {e}")]);
-        AppError::Validation(errs)
-    })?;
+/// Reads the body as the service binds it (JSON content type or 415, ASP.NET leniency, binding errors keyed by
+/// JSON path), then runs the model validation.
+fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<InitializeRequest, AppError> {
+    let req: InitializeRequest = json_input::parse(headers, body, &INITIALIZE_EXT)?;
     let errors = validate::initialize(&req);
     if errors.is_empty() {
         Ok(req)
@@ -135,19 +124,31 @@ pub fn create(state: &AppState, caller: &Caller, req: InitializeRequest) -> Resu
 mod tests {
     use super::*;
 
+    fn json() -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+        h
+    }
+
     #[test]
     fn body_leniency_and_validation() {
         let ok = parse_body(
+            &json(),
             br#"{"FileName":"a.txt","RESOURCEID":"altinn-broker-test-resource-1","sendersFileTransferReference":"r",
                 "sender":"0192:991825827","recipients":["0192:986252932"],"disableVirusScan":"false"}"#,
         )
         .unwrap();
         assert_eq!(ok.file_name.as_deref(), Some("a.txt"));
         assert_eq!(ok.disable_virus_scan, Some(false));
-        let Err(AppError::Validation(e)) = parse_body(br#"{"fileName":"a"}"#) else { panic!("expected validation") };
+        let Err(AppError::Validation(e)) = parse_body(&json(), br#"{"fileName":"a"}"#) else { panic!("validation") };
         assert!(e.contains_key("Sender") && e.contains_key("Recipients") && e.contains_key("ResourceId"));
-        let Err(AppError::Validation(e)) = parse_body(b"{nope") else { panic!("expected validation") };
-        assert!(e.contains_key("initializeExt"));
-        assert!(matches!(parse_body(b""), Err(AppError::Validation(_))));
+        let Err(AppError::Validation(e)) = parse_body(&json(), b"{nope") else { panic!("validation") };
+        assert!(e.contains_key("initializeExt") && e.contains_key("$"));
+        let Err(AppError::Validation(e)) = parse_body(&json(), br#"{"recipients":"0192:986252932"}"#) else {
+            panic!("validation")
+        };
+        assert!(e["$.recipients"][0].contains("System.Collections.Generic.List`1[System.String]"), "{e:?}");
+        assert!(matches!(parse_body(&json(), b""), Err(AppError::Validation(_))));
+        assert!(matches!(parse_body(&HeaderMap::new(), b"{}"), Err(AppError::Client(_))));
     }
 }
