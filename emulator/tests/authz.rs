@@ -223,3 +223,43 @@ async fn expiry_skips_all_confirmed_when_the_resource_purges_after_confirmation(
     let sender = e.token(DIGDIR, WRITE).await;
     assert_eq!(e.overview(&sender, &id).await["fileTransferStatus"], "Purged");
 }
+
+#[tokio::test]
+async fn approved_resource_without_virus_scan_publishes_synchronously() {
+    let e = InProc::new();
+    e.state
+        .store
+        .conn()
+        .unwrap()
+        .execute("UPDATE altinn_resource SET approved_for_disabled_virus_scan = 1 WHERE id = ?1", [RESOURCE])
+        .unwrap();
+    let sender = e.token(DIGDIR, WRITE).await;
+    let mut body = init_body(RESOURCE, &[RECIPIENT]);
+    body["disableVirusScan"] = json!(true);
+    // No storage provider without virus scan yet: 503/21.
+    let res = e.send(post_json("/broker/api/v1/filetransfer", Some(&sender), &body)).await;
+    assert_eq!((res.status, res.code()), (503, "BRO-00021".into()));
+    {
+        let conn = e.state.store.conn().unwrap();
+        let ready = StorageProviderRow {
+            provider_type: StorageProviderType::AltinnAzureWithoutVirusScan,
+            status: DeploymentStatus::Ready,
+        };
+        service_owners::set_storage_provider(&conn, &OrgNumber::parse_lenient(DIGDIR).unwrap(), ready).unwrap();
+    }
+    let id = e.initialize(&sender, body).await;
+    assert_eq!(e.overview(&sender, &id).await["useVirusScan"], false);
+    assert_eq!(e.upload(&sender, &id, b"unscanned").await.status, 200);
+    // Published before the answer, checksum computed right away, no uploadprocessing event.
+    let o = e.overview(&sender, &id).await;
+    assert_eq!(o["fileTransferStatus"], "Published");
+    assert_eq!(o["checksum"], md5_hex(b"unscanned"));
+    let kinds: Vec<String> = e
+        .events()
+        .await
+        .iter()
+        .filter(|ev| ev["resourceinstance"] == id.as_str())
+        .map(|ev| ev["type"].as_str().unwrap().trim_start_matches("no.altinn.broker.").to_owned())
+        .collect();
+    assert_eq!(kinds, ["filetransferinitialized", "published", "published"]);
+}
