@@ -17,6 +17,7 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .merge(routes::hooks::router())
         .merge(routes::transfers::router())
+        .merge(routes::tus::router())
         .merge(routes::openid::router())
         .merge(routes::test_tokens::router())
         .merge(routes::resources::router())

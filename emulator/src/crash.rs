@@ -12,23 +12,42 @@ pub enum CrashPoint {
     UploadAfterBody,
     /// After the database recorded the file but before the status moved past `UploadStarted`.
     UploadAfterCommit,
+    /// tus: after part of a PATCH body has been written to the upload's staging file.
+    TusMidPatch,
+    /// tus: after a PATCH's bytes are fsynced (and, except for the last chunk, acknowledged) but before its offset
+    /// is committed.
+    TusAfterPatchBeforeCommit,
+    /// tus: in the finalisation job of a concatenation, after the first part has been copied.
+    TusDuringConcatenation,
 }
 
 impl CrashPoint {
-    pub const ALL: &'static [CrashPoint] =
-        &[CrashPoint::UploadMidBody, CrashPoint::UploadAfterBody, CrashPoint::UploadAfterCommit];
+    pub const ALL: &'static [CrashPoint] = &[
+        CrashPoint::UploadMidBody,
+        CrashPoint::UploadAfterBody,
+        CrashPoint::UploadAfterCommit,
+        CrashPoint::TusMidPatch,
+        CrashPoint::TusAfterPatchBeforeCommit,
+        CrashPoint::TusDuringConcatenation,
+    ];
 
     pub const fn name(self) -> &'static str {
         match self {
             CrashPoint::UploadMidBody => "upload.mid-body",
             CrashPoint::UploadAfterBody => "upload.after-body",
             CrashPoint::UploadAfterCommit => "upload.after-commit",
+            CrashPoint::TusMidPatch => "tus.mid-patch",
+            CrashPoint::TusAfterPatchBeforeCommit => "tus.after-patch-before-commit",
+            CrashPoint::TusDuringConcatenation => "tus.during-concatenation",
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown crash point {0:?}: expected upload.mid-body, upload.after-body or upload.after-commit")]
+#[error(
+    "unknown crash point {0:?}: expected upload.mid-body, upload.after-body, upload.after-commit, tus.mid-patch, \
+     tus.after-patch-before-commit or tus.during-concatenation"
+)]
 pub struct UnknownCrashPoint(String);
 
 impl FromStr for CrashPoint {

@@ -72,6 +72,8 @@ pub struct Inner {
     pub auth: Auth,
     /// The world around Broker: parties, the Resource Registry, the seed.
     pub world: World,
+    /// What the tus routes keep in process memory (accepted offsets, metadata, file locks).
+    pub tus: crate::routes::tus::Live,
     /// When each (transfer, caller) last had a ranged download recorded (the service's 5-minute HybridCache key).
     ranged_downloads: std::sync::Mutex<std::collections::HashMap<(FileTransferId, String), OffsetDateTime>>,
 }
@@ -105,6 +107,7 @@ impl AppState {
             jobs_running: tokio::sync::Mutex::new(()),
             auth,
             world,
+            tus: Default::default(),
             ranged_downloads: std::sync::Mutex::default(),
         }));
         crate::jobs::recover(&state)?;

@@ -8,6 +8,7 @@
 pub mod purge;
 pub mod scan;
 pub mod stuck;
+pub mod tus;
 
 use std::time::Duration;
 
@@ -43,6 +44,7 @@ async fn execute(state: &AppState, job: &Job) -> Result<(), AppError> {
         (JobKind::ExpiryPurge, Some(id)) => purge::run_expiry(state, job.id, id, job.due_at),
         (JobKind::ConfirmedPurge, Some(id)) => purge::run_after_confirmation(state, job.id, id, job.due_at),
         (JobKind::StuckUploads, _) => stuck::run(state, job.id, job.due_at),
+        (JobKind::TusFinalize, Some(id)) => tus::run_job(state, job.id, id, job.due_at).await,
         (kind, None) => Err(AppError::Internal(format!("{} job without a transfer", kind.name()))),
     }
 }
@@ -87,7 +89,9 @@ pub async fn run_forever(state: AppState) {
 /// - A transfer still `UploadStarted` never had its upload acknowledged: whatever file it has is forgotten, so the
 ///   sender can upload again (as after a dropped connection in the real service). It is never published.
 /// - A purged or failed transfer loses any file a crash left behind.
-/// - A transfer in `UploadProcessing` without a pending scan gets one.
+/// - A transfer in `UploadProcessing` without a pending scan gets one (unless its tus finalisation, which starts
+///   the scan, is still pending).
+/// - Orphaned tus staging files are removed.
 pub fn recover(state: &AppState) -> Result<(), AppError> {
     let removed = state.store.blobs().remove_partials()?;
     if removed > 0 {
@@ -107,12 +111,13 @@ pub fn recover(state: &AppState) -> Result<(), AppError> {
         }
     }
     for (id, _) in transfers::in_status(&conn, FileTransferStatus::UploadProcessing)? {
-        if !jobs::exists(&conn, JobKind::Scan, Some(id))? {
+        if !jobs::exists(&conn, JobKind::Scan, Some(id))? && !jobs::exists(&conn, JobKind::TusFinalize, Some(id))? {
             jobs::schedule(&conn, JobKind::Scan, Some(id), now + state.settings.scan_delay)?;
         }
     }
     if !jobs::exists(&conn, JobKind::StuckUploads, None)? {
         jobs::schedule(&conn, JobKind::StuckUploads, None, stuck::next_run_after(now))?;
     }
-    Ok(())
+    drop(conn);
+    tus::recover(state)
 }

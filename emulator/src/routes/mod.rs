@@ -9,3 +9,4 @@ pub mod service_owner;
 pub mod statistics;
 pub mod test_tokens;
 pub mod transfers;
+pub mod tus;

@@ -28,11 +28,13 @@ pub enum JobKind {
     ConfirmedPurge,
     /// The recurring (every 30 minutes) check for uploads stuck in `UploadStarted`.
     StuckUploads,
+    /// Building the file of a finished tus upload (single or concatenation) and completing it.
+    TusFinalize,
 }
 
 impl JobKind {
     const ALL: &'static [JobKind] =
-        &[JobKind::Scan, JobKind::ExpiryPurge, JobKind::ConfirmedPurge, JobKind::StuckUploads];
+        &[JobKind::Scan, JobKind::ExpiryPurge, JobKind::ConfirmedPurge, JobKind::StuckUploads, JobKind::TusFinalize];
 
     pub const fn name(self) -> &'static str {
         match self {
@@ -40,6 +42,7 @@ impl JobKind {
             JobKind::ExpiryPurge => "expiry-purge",
             JobKind::ConfirmedPurge => "confirmed-purge",
             JobKind::StuckUploads => "stuck-uploads",
+            JobKind::TusFinalize => "tus-finalize",
         }
     }
 

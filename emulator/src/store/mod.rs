@@ -13,6 +13,7 @@ pub mod resources;
 pub mod service_owners;
 pub mod statistics;
 pub mod transfers;
+pub mod tus;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -29,6 +30,7 @@ const SCHEMAS: &[(&str, &str)] = &[
     ("resources", resources::SCHEMA),
     ("service_owners", service_owners::SCHEMA),
     ("statistics", statistics::SCHEMA),
+    ("tus", tus::SCHEMA),
 ];
 
 const DB_FILE: &str = "broker.sqlite3";
