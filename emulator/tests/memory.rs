@@ -1,6 +1,6 @@
-//! Flat memory: the emulator's peak RSS (VmHWM) after 256 MiB uploads (streamed and multipart) and downloads is
-//! close to its peak after 32 MiB ones, so uploads stream to disk rather than into memory. Bodies are generated on
-//! the fly.
+//! Flat memory: the emulator's peak RSS (VmHWM) after a 256 MiB streamed upload and download and a 128 MiB
+//! multipart upload is close to its peak after 32 MiB ones, so uploads stream to disk rather than into memory.
+//! Bodies are generated on the fly.
 
 mod common;
 
@@ -129,7 +129,8 @@ async fn peak_memory_does_not_grow_with_file_size() {
     round_trip(&emu, 32 * MIB, Upload::Multipart).await;
     let small = emu.peak_rss();
     round_trip(&emu, 256 * MIB, Upload::Streamed).await;
-    round_trip(&emu, 256 * MIB, Upload::Multipart).await;
+    // Multipart parsing is the slowest path in a debug build: half the size still shows any growth.
+    round_trip(&emu, 128 * MIB, Upload::Multipart).await;
     let large = emu.peak_rss();
     assert!(large.saturating_sub(small) < 16 * MIB, "VmHWM grew from {} MiB to {} MiB", small / MIB, large / MIB);
 }
