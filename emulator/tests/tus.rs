@@ -358,6 +358,7 @@ async fn parallel_partials_and_final_concatenation() {
     emu.run_jobs().await;
     let head = emu.send(empty(tus("HEAD", &format!("{TUS}/{id}"), Some(&sender)))).await;
     assert_eq!(head.header("upload-offset"), Some("120001"));
+    assert!(head.header("upload-concat").is_none(), "the parts are forgotten once joined");
     emu.advance("PT1S").await;
     let sender = emu.token(DIGDIR, WRITE).await;
     assert_eq!(emu.overview(&sender, &id).await["fileTransferStatus"], "Published");

@@ -126,6 +126,9 @@ pub async fn run_job(state: &AppState, job_id: i64, id: FileTransferId, _due: Of
     let staging = Staging::of(&state.store);
     for (source, _) in &sources {
         staging.remove(source)?;
+        if upload.kind == UploadKind::Final {
+            state.tus.forget(source);
+        }
     }
     Ok(())
 }

@@ -137,9 +137,12 @@ fn answer_head(state: &AppState, headers: &HeaderMap, raw_id: &str, raw_pid: Opt
             if upload.finalized {
                 set_header(&mut res, UPLOAD_OFFSET, &upload.length.to_string());
             }
-            // tusdotnet prefixes each part with the endpoint path (the partial URLs are not reconstructed).
-            let parts: Vec<String> = upload.parts.iter().map(|p| format!("{}/{p}", super::TUS_PATH)).collect();
-            set_header(&mut res, UPLOAD_CONCAT, &format!("final;{}", parts.join(" ")));
+            // Until the concatenation is done the parts are listed; tusdotnet prefixes each with the endpoint path
+            // (the partial URLs are not reconstructed). Afterwards the service has dropped the references.
+            if !upload.finalized {
+                let parts: Vec<String> = upload.parts.iter().map(|p| format!("{}/{p}", super::TUS_PATH)).collect();
+                set_header(&mut res, UPLOAD_CONCAT, &format!("final;{}", parts.join(" ")));
+            }
         }
         UploadKind::Partial => {
             set_header(&mut res, UPLOAD_OFFSET, &upload.committed.to_string());

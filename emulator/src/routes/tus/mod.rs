@@ -300,6 +300,14 @@ impl Live {
         self.with(upload_id, |u| u.accepted = None);
     }
 
+    /// Drops everything kept for an upload that is gone (terminated, or joined into its transfer's file).
+    pub fn forget(&self, upload_id: &str) {
+        let mut map = self.uploads.lock().unwrap_or_else(|p| p.into_inner());
+        if map.get(upload_id).is_some_and(|u| !u.locked) {
+            map.remove(upload_id);
+        }
+    }
+
     pub fn set_metadata(&self, upload_id: &str, metadata: Option<String>) {
         self.with(upload_id, |u| u.metadata = metadata);
     }

@@ -32,6 +32,7 @@ fn terminate(state: &AppState, headers: &HeaderMap, raw_id: &str, raw_pid: Optio
     // The row goes first: a crash before the file is removed leaves an orphan that startup clears.
     state.store.tx(|tx| store::delete(tx, &upload.upload_id))?;
     Staging::of(&state.store).remove(&upload.upload_id)?;
+    // Our own lock is still held: clear the values; the entry goes with the next finalisation or restart.
     state.tus.reset(&upload.upload_id);
     state.tus.set_metadata(&upload.upload_id, None);
     Ok(tus_response(StatusCode::NO_CONTENT))
