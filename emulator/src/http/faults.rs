@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures_util::StreamExt;
-use globset::{Glob, GlobMatcher};
+use globset::{GlobBuilder, GlobMatcher};
 use serde::Deserialize;
 
 use super::conn::ConnHandle;
@@ -86,7 +86,8 @@ impl Faults {
         if spec.status.is_none() && spec.delay_ms.is_none() && spec.drop_after_bytes.is_none() {
             return Err(FaultError::Nothing);
         }
-        let glob = Glob::new(&spec.path)?.compile_matcher();
+        // `*` stays within one path segment, `**` crosses segments.
+        let glob = GlobBuilder::new(&spec.path).literal_separator(true).build()?.compile_matcher();
         let remaining = spec.count;
         self.lock().push(Rule { spec, glob, remaining });
         Ok(())
@@ -214,6 +215,9 @@ mod tests {
         assert!(f.add(spec(r#"{"path":"/x","count":1}"#)).is_err());
         assert!(f.add(spec(r#"{"path":"/x","count":0,"status":500}"#)).is_err());
         f.add(spec(r#"{"path":"**/download","count":1,"delayMs":5}"#)).unwrap();
+        f.add(spec(r#"{"path":"/broker/api/v1/filetransfer/*","count":1,"status":500}"#)).unwrap();
+        assert!(f.take("GET", "/broker/api/v1/filetransfer/x/details").is_none(), "`*` stays within a segment");
+        assert!(f.take("GET", "/a/b/download").is_some(), "`**` crosses segments");
         f.clear();
         assert!(f.take("GET", "/a/download").is_none());
     }
