@@ -125,7 +125,11 @@ impl IntoResponse for AppError {
             }
             AppError::Forbidden => StatusCode::FORBIDDEN.into_response(),
             AppError::NotAcceptable(types) => {
-                let body = format!("Supported Accept types: {}", types.join(", "));
+                // `AcceptHeaderValidationMiddleware`'s wording.
+                let body = format!(
+                    "This endpoint does not support the requested Accept header. Supported Accept headers are: {}.",
+                    types.join(", ")
+                );
                 with_body(StatusCode::NOT_ACCEPTABLE, "text/plain; charset=utf-8", body)
             }
             AppError::Client(status) => {

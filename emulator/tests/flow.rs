@@ -31,6 +31,7 @@ async fn initialize_upload_scan_publish_download_confirm_purge() {
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     assert_eq!(res.headers()["cache-control"], "no-store");
+    assert_eq!(res.headers()["content-type"], "application/json; charset=utf-8");
     let id = json(res).await["fileTransferId"].as_str().unwrap().to_owned();
 
     let overview = |token: String| {

@@ -25,7 +25,9 @@ pub async fn produces_json(req: Request, next: Next) -> Response {
         return AppError::NotAcceptable(JSON).into_response();
     }
     let mut res = next.run(req).await;
-    if res.extensions().get::<BrokerProblemBody>().is_some() {
+    // ASP.NET's JSON output formatter names the charset; Broker problems are relabelled as JSON (contract §2.1).
+    let plain_json = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/json");
+    if plain_json || res.extensions().get::<BrokerProblemBody>().is_some() {
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     }
     res
