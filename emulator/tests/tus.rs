@@ -398,6 +398,21 @@ async fn a_final_may_only_join_complete_partials_of_its_own_transfer() {
 }
 
 #[tokio::test]
+async fn x_http_method_override_turns_a_post_into_a_patch() {
+    let (emu, sender, id) = setup().await;
+    let path = format!("{TUS}/{id}");
+    assert_eq!(emu.send(create(&id, &sender, 4)).await.status, 201);
+    let req = tus("POST", &path, Some(&sender))
+        .header("X-HTTP-Method-Override", "PATCH")
+        .header("Content-Type", "application/offset+octet-stream")
+        .header("Upload-Offset", 0)
+        .body(Body::from(&b"abcd"[..]))
+        .unwrap();
+    let res = emu.send(req).await;
+    assert_eq!((res.status, res.header("upload-offset")), (204, Some("4")));
+}
+
+#[tokio::test]
 async fn termination_drops_the_upload_and_keeps_the_status() {
     let (emu, sender, id) = setup().await;
     let path = format!("{TUS}/{id}");

@@ -261,3 +261,32 @@ async fn killed_during_concatenation_the_final_is_still_built_byte_exact() {
     assert_eq!(got.len(), expected.len());
     assert_eq!(md5_hex(&got), md5_hex(&expected));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_cut_mid_patch_stores_nothing_of_that_chunk() {
+    let dir = tempfile::tempdir().unwrap();
+    let emu = Process::start(dir.path(), 0, None);
+    let data = content(3 * MIB, 9);
+    let sender = token(&emu, DIGDIR, WRITE).await;
+    let id = initialize(&emu, &sender).await;
+    let location = create(&emu.base, &id, &sender, data.len(), false).await.unwrap();
+    patch_from(&emu.base, &location, &sender, &data[..MIB], 0, MIB).await.unwrap();
+    // The emulator's fault hook cuts the next PATCH after 100 KiB of its body.
+    let fault =
+        serde_json::json!({ "method": "PATCH", "path": format!("{TUS}/*"), "count": 1, "dropAfterBytes": 100 * 1024 });
+    let res = client().post(emu.url("/emulator/api/faults")).json(&fault).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    assert!(patch_from(&emu.base, &location, &sender, &data, MIB as u64, MIB).await.is_err());
+    let mut offset = 0;
+    for _ in 0..100 {
+        offset = head(&emu.base, &location, &sender).await.unwrap();
+        if offset == MIB as u64 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(offset, MIB as u64, "HEAD reports the last whole chunk");
+    patch_from(&emu.base, &location, &sender, &data, offset, MIB).await.unwrap();
+    wait_published(&emu, &id, &sender).await;
+    assert_eq!(md5_hex(&download(&emu, &id).await), md5_hex(&data));
+}

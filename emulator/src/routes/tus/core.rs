@@ -47,7 +47,7 @@ pub async fn options_partial(
 }
 
 /// OPTIONS: the `Sender` policy still applies (the endpoint requires it), but no file-level check.
-fn answer_options(state: &AppState, headers: &HeaderMap) -> TusResult {
+pub(super) fn answer_options(state: &AppState, headers: &HeaderMap) -> TusResult {
     session::authenticate(state, headers, None)?;
     let mut res = tus_response(StatusCode::NO_CONTENT);
     let h = res.headers_mut();
@@ -116,7 +116,7 @@ fn touch(state: &AppState, upload: &Upload, now: OffsetDateTime) -> Result<Offse
     Ok(expires)
 }
 
-fn answer_head(state: &AppState, headers: &HeaderMap, raw_id: &str, raw_pid: Option<&str>) -> TusResult {
+pub(super) fn answer_head(state: &AppState, headers: &HeaderMap, raw_id: &str, raw_pid: Option<&str>) -> TusResult {
     let target = admit(state, headers, raw_id, raw_pid, Intent::GetInfo)?;
     check_version(headers)?;
     let _lock = Live::lock(state, &target.upload_id)?;
@@ -194,7 +194,7 @@ fn idempotent_complete(
     Ok(Some(res))
 }
 
-async fn answer_patch(
+pub(super) async fn answer_patch(
     state: &AppState,
     headers: &HeaderMap,
     raw_id: &str,

@@ -10,7 +10,7 @@ use altinn_broker_core::validate::MAX_VIRUS_SCAN_UPLOAD_SIZE;
 use altinn_broker_core::{BrokerErrorCode, FileTransferId, FileTransferStatus};
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use base64::Engine;
 use time::OffsetDateTime;
@@ -19,8 +19,8 @@ use super::concatenation::{self, Concat};
 use super::core::{admit, respond, write_chunk};
 use super::session::{self, Intent};
 use super::{
-    check_version, checksum, expiration, header_str, set_header, tus_response, Target, TusFailure, TusResult,
-    OFFSET_CONTENT_TYPE, UPLOAD_CONCAT, UPLOAD_DEFER_LENGTH, UPLOAD_EXPIRES, UPLOAD_LENGTH, UPLOAD_METADATA,
+    check_version, checksum, expiration, header_str, method_override, set_header, tus_response, Target, TusFailure,
+    TusResult, OFFSET_CONTENT_TYPE, UPLOAD_CONCAT, UPLOAD_DEFER_LENGTH, UPLOAD_EXPIRES, UPLOAD_LENGTH, UPLOAD_METADATA,
     UPLOAD_OFFSET,
 };
 use crate::state::AppState;
@@ -28,7 +28,42 @@ use crate::store::tus::{self as store, staging::Staging, NewUpload, UploadKind};
 use crate::store::{resources, transfers};
 
 pub async fn create(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Body) -> Response {
-    respond(answer_create(&state, &headers, &id, body).await)
+    respond(match method_override(&headers) {
+        Some(m) => overridden(&state, &headers, &id, None, m, body).await,
+        None => answer_create(&state, &headers, &id, body).await,
+    })
+}
+
+/// A POST to a partial upload's URL: only meaningful with `X-HTTP-Method-Override`.
+pub async fn post_partial(
+    State(state): State<AppState>,
+    Path((id, pid)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    respond(match method_override(&headers) {
+        Some(m) => overridden(&state, &headers, &id, Some(&pid), m, body).await,
+        None => Err(TusFailure::NotTus),
+    })
+}
+
+/// Serves a POST as the method `X-HTTP-Method-Override` names.
+async fn overridden(
+    state: &AppState,
+    headers: &HeaderMap,
+    raw_id: &str,
+    raw_pid: Option<&str>,
+    method: Method,
+    body: Body,
+) -> TusResult {
+    match method {
+        Method::PATCH => super::core::answer_patch(state, headers, raw_id, raw_pid, body).await,
+        Method::HEAD => super::core::answer_head(state, headers, raw_id, raw_pid),
+        Method::DELETE => super::termination::terminate(state, headers, raw_id, raw_pid),
+        Method::OPTIONS => super::core::answer_options(state, headers),
+        Method::POST if raw_pid.is_none() => answer_create(state, headers, raw_id, body).await,
+        _ => Err(TusFailure::NotTus),
+    }
 }
 
 async fn answer_create(state: &AppState, headers: &HeaderMap, raw_id: &str, body: Body) -> TusResult {

@@ -68,6 +68,15 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{TUS_PATH}/{{id}}/{{pid}}"), legacy)
 }
 
+/// tusdotnet takes the method from `X-HTTP-Method-Override` when present (tus clients send PATCH and DELETE as
+/// POST through proxies that drop them). axum routes by the real method, so POST handlers look at it.
+pub fn method_override(headers: &HeaderMap) -> Option<axum::http::Method> {
+    header_str(headers, &HeaderName::from_static("x-http-method-override"))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .and_then(|v| axum::http::Method::from_bytes(v.to_ascii_uppercase().as_bytes()).ok())
+}
+
 /// The upload a file URL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {

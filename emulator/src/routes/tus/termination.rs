@@ -24,7 +24,7 @@ pub async fn delete_partial(
     respond(terminate(&state, &headers, &id, Some(&pid)))
 }
 
-fn terminate(state: &AppState, headers: &HeaderMap, raw_id: &str, raw_pid: Option<&str>) -> TusResult {
+pub(super) fn terminate(state: &AppState, headers: &HeaderMap, raw_id: &str, raw_pid: Option<&str>) -> TusResult {
     let target = admit(state, headers, raw_id, raw_pid, Intent::Delete)?;
     check_version(headers)?;
     let _lock = Live::lock(state, &target.upload_id)?;
