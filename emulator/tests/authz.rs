@@ -133,6 +133,10 @@ async fn file_size_limits() {
 async fn storage_provider_and_service_owner_missing() {
     let e = InProc::new();
     let sender = e.token(DIGDIR, WRITE).await;
+    let published = e.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
+    assert_eq!(e.upload(&sender, &published, b"x").await.status, 200);
+    e.advance("PT1S").await;
+    let sender = e.token(DIGDIR, WRITE).await;
     let id = e.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     let digdir = OrgNumber::parse_lenient(DIGDIR).unwrap();
     {
@@ -153,6 +157,9 @@ async fn storage_provider_and_service_owner_missing() {
     let res = e.send(post_json("/broker/api/v1/filetransfer", Some(&sender), &init_body(RESOURCE, &[RECIPIENT]))).await;
     assert_eq!((res.status, res.code()), (400, "BRO-00002".into()));
     let res = e.upload(&sender, &id, b"x").await;
+    assert_eq!((res.status, res.code()), (400, "BRO-00002".into()));
+    let recipient = e.token(RECIPIENT, READ).await;
+    let res = e.send(get(&format!("/broker/api/v1/filetransfer/{published}/download"), Some(&recipient))).await;
     assert_eq!((res.status, res.code()), (400, "BRO-00002".into()));
 }
 
