@@ -1,0 +1,159 @@
+//! The tus 1.0.0 requests the service answers (contract §5): creation, concatenation, HEAD, PATCH and
+//! termination. Each is one attempt; the engines decide what a failure means (resync, pause, give up).
+//!
+//! Never sent: `Upload-Checksum` (the service answers every one with 460 after storing the chunk, so a retry then
+//! conflicts) and `Upload-Defer-Length` (400). End-to-end integrity comes from the initialize `checksum` instead.
+
+use altinn_broker_core::FileTransferId;
+use web_sys::Response;
+
+use crate::client::API;
+use crate::error::Error;
+use crate::http::body::Body;
+use crate::http::guard::CallGuard;
+use crate::http::retry::{parse_retry_after, Replay};
+use crate::http::transport::{read_error, Request, Transport};
+
+pub const TUS_VERSION: &str = "1.0.0";
+const OFFSET_CONTENT_TYPE: &str = "application/offset+octet-stream";
+
+/// A failed tus request: the error, and how long the service asked us to wait (`Retry-After`).
+#[derive(Debug)]
+pub struct Failed {
+    pub error: Error,
+    pub retry_after_ms: Option<f64>,
+}
+
+impl From<Error> for Failed {
+    fn from(error: Error) -> Self {
+        Self { error, retry_after_ms: None }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Failed>;
+
+/// The creation URL of a transfer, which is also the file URL of its single (or final) upload.
+pub fn collection_path(id: FileTransferId) -> String {
+    format!("{API}/filetransfer/upload/tus/{id}")
+}
+
+/// The path of a `Location`: the service answers root-relative paths; an absolute URL (a proxy that rewrites
+/// it) keeps only its path, since requests always go to the client's base URL.
+pub fn location_path(location: &str) -> String {
+    let l = location.trim();
+    for scheme in ["http://", "https://"] {
+        if let Some(rest) = l.strip_prefix(scheme) {
+            return rest.find('/').map_or_else(|| "/".to_owned(), |i| rest[i..].to_owned());
+        }
+    }
+    if l.starts_with('/') {
+        l.to_owned()
+    } else {
+        format!("/{l}")
+    }
+}
+
+fn tus(method: &'static str, path: impl Into<String>) -> Request {
+    let mut r = Request::new(method, path, Replay::Never);
+    // tus routes have no `[Produces]`; their errors are plain text.
+    r.accept = None;
+    r.headers.push(("Tus-Resumable", TUS_VERSION.to_owned()));
+    r
+}
+
+fn header(r: &Response, name: &str) -> Option<String> {
+    r.headers().get(name).ok().flatten()
+}
+
+fn header_u64(r: &Response, name: &str) -> Option<u64> {
+    header(r, name).and_then(|v| v.trim().parse().ok())
+}
+
+async fn send(t: &Transport, req: &Request, guard: &CallGuard) -> Result<Response> {
+    let r = t.send_once(req, guard).await?;
+    if (200..300).contains(&r.status()) {
+        return Ok(r);
+    }
+    let retry_after_ms = header(&r, "retry-after").and_then(|v| parse_retry_after(&v, now()));
+    Err(Failed { error: read_error(r, guard).await, retry_after_ms })
+}
+
+fn now() -> time::OffsetDateTime {
+    let ms = crate::js::runtime::now_ms();
+    time::OffsetDateTime::from_unix_timestamp_nanos((ms * 1_000_000.0) as i128)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+/// A created upload: its path, and when the service forgets it if nothing more arrives.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub path: String,
+    pub expires: Option<String>,
+}
+
+fn created(r: &Response) -> Result<Created> {
+    let location = header(r, "location")
+        .ok_or_else(|| Error::client("the service created the upload but sent no Location (is it exposed by CORS?)"))?;
+    Ok(Created { path: location_path(&location), expires: header(r, "upload-expires") })
+}
+
+/// `POST` creation: a single upload of `length` bytes, or a partial one for a concatenation.
+pub async fn create(t: &Transport, id: FileTransferId, length: u64, partial: bool, g: &CallGuard) -> Result<Created> {
+    let mut req = tus("POST", collection_path(id));
+    req.headers.push(("Upload-Length", length.to_string()));
+    if partial {
+        req.headers.push(("Upload-Concat", "partial".to_owned()));
+    }
+    created(&send(t, &req, g).await?)
+}
+
+/// `POST` of the final upload joining `parts` in order. The service answers before it has joined them.
+pub async fn create_final(t: &Transport, id: FileTransferId, parts: &[String], g: &CallGuard) -> Result<Created> {
+    let mut req = tus("POST", collection_path(id));
+    req.headers.push(("Upload-Concat", format!("final;{}", parts.join(" "))));
+    created(&send(t, &req, g).await?)
+}
+
+/// What `HEAD` says about an upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Head {
+    /// The durably committed offset. Absent on a final whose concatenation is not done yet.
+    pub offset: Option<u64>,
+    pub length: Option<u64>,
+}
+
+pub async fn head(t: &Transport, path: &str, g: &CallGuard) -> Result<Head> {
+    let r = send(t, &tus("HEAD", path), g).await?;
+    Ok(Head { offset: header_u64(&r, "upload-offset"), length: header_u64(&r, "upload-length") })
+}
+
+/// `PATCH` one chunk at `offset`; the offset the service acknowledges after it.
+pub async fn patch(t: &Transport, path: &str, offset: u64, body: Body, g: &CallGuard) -> Result<u64> {
+    let mut req = tus("PATCH", path);
+    req.content_type = Some(OFFSET_CONTENT_TYPE);
+    req.headers.push(("Upload-Offset", offset.to_string()));
+    req.body = body;
+    let r = send(t, &req, g).await?;
+    Ok(header_u64(&r, "upload-offset").ok_or_else(|| {
+        Error::client("the service acknowledged a chunk without Upload-Offset (is it exposed by CORS?)")
+    })?)
+}
+
+/// `DELETE` (termination). The transfer itself stays `UploadStarted`; the service cannot cancel transfers.
+pub async fn delete(t: &Transport, path: &str, g: &CallGuard) -> Result<()> {
+    send(t, &tus("DELETE", path), g).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_resolve_to_paths() {
+        let p = "/broker/api/v1/filetransfer/upload/tus/0f8fad5b-d9cb-469f-a165-70867728950e/partial/7c9e66";
+        assert_eq!(location_path(p), p);
+        assert_eq!(location_path(&format!("https://proxy.example{p}")), p);
+        assert_eq!(location_path("http://h:8080"), "/");
+        assert_eq!(location_path("broker/x"), "/broker/x");
+    }
+}

@@ -1,0 +1,277 @@
+//! One resumable upload from start to finish: plan it (or take the plan of a stored record), create its tus
+//! uploads and remember them in the resume store, send the parts, join them, and forget the record once the
+//! service holds the whole file.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use altinn_broker_core::FileTransferStatus;
+
+use crate::error::Error;
+use crate::js::runtime::now_ms;
+use crate::resume::record::{ResumeRecord, UploadRef, UPLOAD_EXPIRATION_MS};
+use crate::resume::{fingerprint, Store};
+use crate::upload::source::Source;
+use crate::upload::tus::chunks::Chunks;
+use crate::upload::tus::plan::{plan, Part};
+use crate::upload::tus::protocol::{self, Created};
+use crate::upload::tus::session::{Kind, Session};
+use crate::upload::tus::{parallel, single::Worker};
+
+/// What the caller asked for.
+#[derive(Default)]
+pub struct Settings {
+    pub chunk_size: Option<u64>,
+    pub parallel: u32,
+    /// The caller's key for a stream (the only way to resume one).
+    pub fingerprint_hint: Option<String>,
+}
+
+/// A finished upload: the service holds every byte (and has joined the parts).
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outcome {
+    pub file_transfer_id: String,
+    pub size: u64,
+    pub chunk_size: u64,
+    /// 1 for a single upload, the number of partials otherwise.
+    pub parts: usize,
+    /// True when the transfer had already moved past uploading (a resumed upload that had in fact finished).
+    pub already_complete: bool,
+}
+
+/// The live state of an upload, shared with its handle.
+pub struct Upload {
+    pub session: Session,
+    pub store: Option<Store>,
+    /// The record as stored (or as it would be, without a store): the handle's `terminate` deletes its uploads.
+    pub record: RefCell<Option<ResumeRecord>>,
+}
+
+impl Upload {
+    async fn save(&self, r: ResumeRecord) -> Result<(), Error> {
+        if let Some(st) = &self.store {
+            st.save(&r).await?;
+        }
+        *self.record.borrow_mut() = Some(r);
+        Ok(())
+    }
+
+    /// Forgets the record (the upload finished, failed for good, or was terminated).
+    pub async fn forget(&self) -> Result<(), Error> {
+        let key = self.record.borrow().as_ref().map(|r| r.key.clone());
+        if let (Some(st), Some(key)) = (&self.store, key) {
+            st.remove(&key).await?;
+        }
+        Ok(())
+    }
+}
+
+fn expires_ms(c: &Created) -> f64 {
+    let now = now_ms();
+    let from_header = c.expires.as_deref().and_then(|h| {
+        // `Upload-Expires` is an HTTP date, which is what `Retry-After` reads into "milliseconds from now".
+        let t = time::OffsetDateTime::from_unix_timestamp_nanos((now * 1e6) as i128).ok()?;
+        crate::http::retry::parse_retry_after(h, t)
+    });
+    now + from_header.unwrap_or(UPLOAD_EXPIRATION_MS)
+}
+
+async fn create(s: &Session, length: u64, partial: bool) -> Result<Created, Error> {
+    let mut failures = 0;
+    loop {
+        s.gate.wait(&s.guard).await?;
+        let g = s.request_guard()?;
+        match protocol::create(s.transport(), s.id, length, partial, &g).await {
+            Ok(c) => return Ok(c),
+            Err(f) => {
+                s.recover(Kind::Create, f, &mut failures).await?;
+            }
+        }
+    }
+}
+
+/// Runs the upload; `resume` continues a stored one.
+pub async fn run(
+    u: Rc<Upload>,
+    source: Source,
+    settings: Settings,
+    resume: Option<ResumeRecord>,
+) -> Result<Outcome, Error> {
+    let s = &u.session;
+    let size = source.size().ok_or_else(|| Error::client("a resumable upload of a stream needs its `size`"))? as u64;
+    let chunks = Chunks::new(&source)?;
+    let fp = match &u.store {
+        Some(_) => fingerprint::of_source(&source, settings.fingerprint_hint.as_deref()).await?,
+        None => None,
+    };
+    let endpoint = s.transport().base_url.clone();
+    let id = s.id.to_string();
+
+    let (record, mut offsets) = match resume {
+        Some(r) => {
+            if r.size != size || r.file_transfer_id != id || r.endpoint != endpoint {
+                return Err(Error::client("this record belongs to another file, transfer or service"));
+            }
+            if let (Some(a), b) = (&fp, &r.fingerprint) {
+                if a != b {
+                    return Err(Error::client("the file differs from the one whose upload was interrupted"));
+                }
+            }
+            *u.record.borrow_mut() = Some(r.clone());
+            let o = s.client.overview(s.id, &s.guard).await?;
+            match o.summary.file_transfer_status {
+                FileTransferStatus::UploadStarted => {}
+                FileTransferStatus::UploadProcessing if r.final_path.is_some() => {}
+                FileTransferStatus::Initialized => {
+                    // Nothing reached the service: start over with the stored plan.
+                    u.forget().await?;
+                    return fresh(&u, chunks, size, r.chunk_size, r.uploads.len() as u32, fp, settings).await;
+                }
+                FileTransferStatus::UploadProcessing
+                | FileTransferStatus::Published
+                | FileTransferStatus::AllConfirmedDownloaded => {
+                    u.forget().await?;
+                    return Ok(outcome(&r, true));
+                }
+                other => {
+                    u.forget().await?;
+                    return Err(Error::TransferFailed {
+                        id,
+                        status: other.as_str().to_owned(),
+                        text: o.summary.file_transfer_status_text.clone(),
+                    });
+                }
+            }
+            let offsets = vec![None; r.uploads.len()];
+            (r, offsets)
+        }
+        None => {
+            return fresh(&u, chunks, size, settings.chunk_size.unwrap_or(0), settings.parallel, fp, settings).await;
+        }
+    };
+
+    if record.final_path.is_none() {
+        // Uploads the service forgot (expired, terminated) are created again and sent from the start.
+        let mut r = record.clone();
+        let mut changed = false;
+        for (i, up) in record.uploads.iter().enumerate() {
+            let g = s.request_guard()?;
+            match protocol::head(s.transport(), &up.path, &g).await {
+                Err(f) if matches!(f.error, Error::Broker { status: 404 | 410, .. }) => {
+                    let c = create(s, up.length, record.is_parallel()).await?;
+                    r.uploads[i].path = c.path.clone();
+                    r.expires = expires_ms(&c);
+                    offsets[i] = Some(0);
+                    changed = true;
+                }
+                _ => {}
+            }
+        }
+        if changed {
+            u.save(r).await?;
+        }
+    }
+    finish(&u, chunks, offsets).await
+}
+
+fn outcome(r: &ResumeRecord, already_complete: bool) -> Outcome {
+    Outcome {
+        file_transfer_id: r.file_transfer_id.clone(),
+        size: r.size,
+        chunk_size: r.chunk_size,
+        parts: r.uploads.len(),
+        already_complete,
+    }
+}
+
+/// A new upload: plan, create, remember, send.
+async fn fresh(
+    u: &Rc<Upload>,
+    chunks: Chunks,
+    size: u64,
+    chunk_size: u64,
+    parallel: u32,
+    fp: Option<String>,
+    settings: Settings,
+) -> Result<Outcome, Error> {
+    let s = &u.session;
+    let requested = if chunk_size > 0 { Some(chunk_size) } else { settings.chunk_size };
+    let p = plan(size, requested, parallel.max(1)).map_err(|e| Error::client(e.to_string()))?;
+    if p.is_parallel() && !chunks.random_access() {
+        return Err(Error::Unsupported(
+            "a parallel upload reads the file at many places at once: pass a Blob, or upload the stream with parallel: 1"
+                .into(),
+        ));
+    }
+    let mut uploads = Vec::with_capacity(p.parts.len());
+    let mut expires = f64::INFINITY;
+    for part in &p.parts {
+        let c = create(s, part.length, p.is_parallel()).await?;
+        expires = expires.min(expires_ms(&c));
+        uploads.push(UploadRef { path: c.path, start: part.start, length: part.length });
+    }
+    let id = s.id.to_string();
+    let fingerprint = fp.unwrap_or_default();
+    let record = ResumeRecord {
+        key: ResumeRecord::key_for(&fingerprint, &id),
+        fingerprint: fingerprint.clone(),
+        endpoint: s.transport().base_url.clone(),
+        file_transfer_id: id,
+        size,
+        chunk_size: p.chunk_size,
+        uploads,
+        final_path: None,
+        created: now_ms(),
+        expires,
+    };
+    if fingerprint.is_empty() {
+        // Nothing identifies this source again (a stream without a key): keep the record in memory only.
+        *u.record.borrow_mut() = Some(record);
+    } else {
+        u.save(record).await?;
+    }
+    let offsets = vec![Some(0); p.parts.len()];
+    finish(u, chunks, offsets).await
+}
+
+/// Sends what is left, joins a parallel upload, and forgets the record.
+async fn finish(u: &Rc<Upload>, chunks: Chunks, offsets: Vec<Option<u64>>) -> Result<Outcome, Error> {
+    let s = &u.session;
+    let r = u.record.borrow().clone().ok_or_else(|| Error::client("the upload has no plan"))?;
+    if r.final_path.is_none() {
+        let parts: Vec<(String, Part, Option<u64>)> = r
+            .uploads
+            .iter()
+            .zip(offsets)
+            .map(|(up, o)| (up.path.clone(), Part { start: up.start, length: up.length }, o))
+            .collect();
+        if let [(path, part, offset)] = parts.as_slice() {
+            Worker { session: s, index: 0, path: path.clone(), part: *part, chunk_size: r.chunk_size, chunks }
+                .run(*offset)
+                .await?;
+        } else {
+            parallel::send_parts(s, &parts, r.chunk_size, &chunks).await?;
+        }
+    }
+    if r.is_parallel() {
+        let final_path = match &r.final_path {
+            Some(p) => p.clone(),
+            None => {
+                let paths: Vec<String> = r.uploads.iter().map(|up| up.path.clone()).collect();
+                let p = parallel::join(s, &paths).await?;
+                let mut saved = r.clone();
+                saved.final_path = Some(p.clone());
+                if saved.fingerprint.is_empty() {
+                    *u.record.borrow_mut() = Some(saved);
+                } else {
+                    u.save(saved).await?;
+                }
+                p
+            }
+        };
+        parallel::wait_joined(s, &final_path, r.size).await?;
+    }
+    u.forget().await?;
+    Ok(outcome(&r, false))
+}
