@@ -25,6 +25,7 @@ use super::{
     TusResult, OFFSET_CONTENT_TYPE, TUS_EXTENSIONS, TUS_VERSION, UPLOAD_CONCAT, UPLOAD_EXPIRES, UPLOAD_LENGTH,
     UPLOAD_METADATA, UPLOAD_OFFSET,
 };
+use crate::auth::Caller;
 use crate::crash::{maybe_crash, CrashPoint};
 use crate::state::AppState;
 use crate::store::tus::{self as store, staging::Staging, Upload, UploadKind};
@@ -82,9 +83,21 @@ pub fn admit(
     intent: Intent,
 ) -> Result<Target, TusFailure> {
     let caller = session::authenticate(state, headers, FileTransferId::parse(raw_id).ok())?;
+    admit_as(state, &caller, headers, raw_id, raw_pid, intent)
+}
+
+/// [`admit`] for a caller already authenticated.
+pub fn admit_as(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    raw_id: &str,
+    raw_pid: Option<&str>,
+    intent: Intent,
+) -> Result<Target, TusFailure> {
     require_tus(headers)?;
     let target = Target::resolve(raw_id, raw_pid)?;
-    session::authorize(state, &caller, target.transfer, intent)?;
+    session::authorize(state, caller, target.transfer, intent)?;
     Ok(target)
 }
 
@@ -201,11 +214,11 @@ pub(super) async fn answer_patch(
     raw_pid: Option<&str>,
     body: Body,
 ) -> TusResult {
-    session::authenticate(state, headers, FileTransferId::parse(raw_id).ok())?;
+    let caller = session::authenticate(state, headers, FileTransferId::parse(raw_id).ok())?;
     if let Some(res) = idempotent_complete(state, headers, raw_id, raw_pid)? {
         return Ok(res);
     }
-    let target = admit(state, headers, raw_id, raw_pid, Intent::WriteChunk)?;
+    let target = admit_as(state, &caller, headers, raw_id, raw_pid, Intent::WriteChunk)?;
     check_version(headers)?;
     let _lock = Live::lock(state, &target.upload_id)?;
     let now = state.clock.now();
