@@ -380,6 +380,10 @@ async fn expiry_purge_and_never_confirmed_events() {
             .collect()
     };
     assert_eq!(of("filepurged"), vec!["Sender"]);
+    // The hook filters by transfer and type.
+    let filtered = e.send(get(&format!("/emulator/api/events?fileTransferId={id}&type=published"), None)).await.json();
+    assert_eq!(filtered.as_array().unwrap().len(), 2);
+    assert!(filtered.as_array().unwrap().iter().all(|ev| ev["resourceinstance"] == id.as_str()));
     assert_eq!(of("fileneverconfirmeddownloaded"), vec!["Recipient", "Sender"]);
     // Published event ids are stable and differ per role.
     let published: Vec<_> = events

@@ -115,7 +115,28 @@ async fn clear_faults(State(state): State<AppState>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-/// `GET /emulator/api/events`: every recorded CloudEvent, oldest first.
-async fn events(State(state): State<AppState>) -> Result<Json<Vec<serde_json::Value>>, AppError> {
-    Ok(Json(crate::store::events::all(&*state.store.conn()?)?))
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EventsQuery {
+    /// Only the events of this transfer (`resourceinstance`).
+    file_transfer_id: Option<String>,
+    /// Only events of this type, short (`published`) or full (`no.altinn.broker.published`).
+    #[serde(rename = "type")]
+    event_type: Option<String>,
+}
+
+/// `GET /emulator/api/events[?fileTransferId=<id>][&type=<type>]`: the recorded CloudEvents, oldest first.
+async fn events(
+    State(state): State<AppState>,
+    Query(q): Query<EventsQuery>,
+) -> Result<Json<Vec<serde_json::Value>>, AppError> {
+    let wanted_type = q.event_type.as_deref().map(|t| {
+        altinn_broker_core::events::EventType::parse(t).map(|e| e.type_name()).unwrap_or_else(|| t.to_owned())
+    });
+    let events = crate::store::events::all(&*state.store.conn()?)?
+        .into_iter()
+        .filter(|e| q.file_transfer_id.as_deref().is_none_or(|id| e["resourceinstance"] == id))
+        .filter(|e| wanted_type.as_deref().is_none_or(|t| e["type"] == t))
+        .collect();
+    Ok(Json(events))
 }
