@@ -282,12 +282,6 @@ pub fn clear_file(conn: &Connection, id: FileTransferId) -> Result<(), AppError>
     Ok(())
 }
 
-/// Records the size announced by the upload request before the body arrives.
-pub fn set_size(conn: &Connection, id: FileTransferId, size: i64) -> Result<(), AppError> {
-    conn.execute("UPDATE file_transfer SET size = ?2 WHERE id = ?1", params![id.to_string(), size])?;
-    Ok(())
-}
-
 /// Transfers whose newest status is `status`, with the time they entered it.
 pub fn in_status(
     conn: &Connection,
