@@ -39,6 +39,8 @@ pub const OPENID_CONFIGURATION_PATH: &str = "/authentication/api/v1/openid/.well
 pub const JWKS_PATH: &str = "/authentication/api/v1/openid/.well-known/openid-configuration/jwks";
 /// Issuers this data directory has signed as, one per line (the base URL changes with `--port 0`).
 const ISSUERS_FILE: &str = "auth/issuers";
+/// How many issuers (base URLs) a data directory remembers, newest first; `--port 0` restarts add one each.
+const MAX_REMEMBERED_ISSUERS: usize = 64;
 
 /// The service's authorization policies (contract §7.2): each lists scopes of which any one suffices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -105,7 +107,7 @@ impl Auth {
             Err(e) => return Err(io(e)),
         };
         let mut accepted_issuers = vec![issuer.clone()];
-        accepted_issuers.extend(earlier.into_iter().filter(|i| *i != issuer));
+        accepted_issuers.extend(earlier.into_iter().filter(|i| *i != issuer).take(MAX_REMEMBERED_ISSUERS - 1));
         if accepted_issuers.len() > 1 || !path.exists() {
             let mut text = accepted_issuers.join("\n");
             text.push('\n');
