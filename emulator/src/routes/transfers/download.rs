@@ -15,7 +15,7 @@ use super::{load, parse_id, recipient_orgs, resource_of};
 use crate::auth::{pdp, AsRecipient};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::{service_owners, transfers};
+use crate::store::transfers;
 
 /// Ranged downloads record `DownloadStarted` at most once per transfer and caller in this window.
 const RANGE_DEBOUNCE: Duration = Duration::from_secs(5 * 60);
@@ -123,10 +123,7 @@ pub async fn download(
             return Err(BrokerErrorCode::NoFileUploaded.into());
         }
         let resource = resource.ok_or(BrokerErrorCode::ResourceNotRegistered)?;
-        let owner = resource.service_owner_org().map(|o| service_owners::get(&conn, &o)).transpose()?.flatten();
-        if owner.is_none() {
-            return Err(BrokerErrorCode::ServiceOwnerNotConfigured.into());
-        }
+        super::service_owner_of(&conn, &resource)?;
         let size = u64::try_from(t.size).unwrap_or(0);
         let spec = parse_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()));
         let range = spec.map(|s| resolve(s, size)).transpose()?;

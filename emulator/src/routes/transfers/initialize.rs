@@ -12,8 +12,8 @@ use crate::error::AppError;
 use crate::routes::json_input::{self, BodyModel};
 use crate::state::AppState;
 use crate::store::jobs::JobKind;
+use crate::store::resources;
 use crate::store::transfers::NewTransfer;
-use crate::store::{resources, service_owners};
 
 pub async fn initialize(
     AsSender(caller): AsSender,
@@ -80,12 +80,7 @@ pub fn create(state: &AppState, caller: &Caller, req: InitializeRequest) -> Resu
         // 2. Configured in Broker.
         let resource = resource.ok_or(BrokerErrorCode::ResourceNotConfigured)?;
         // 3. Service owner.
-        let owner = resource
-            .service_owner_org()
-            .map(|o| service_owners::get(tx, &o))
-            .transpose()?
-            .flatten()
-            .ok_or(BrokerErrorCode::ServiceOwnerNotConfigured)?;
+        let owner = super::service_owner_of(tx, &resource)?;
         // 4. Disabled virus scan needs approval in production.
         if !use_virus_scan && state.settings.is_production() && !resource.approved_for_disabled_virus_scan {
             return Err(BrokerErrorCode::NeedApprovalForDisabledVirusScan.into());

@@ -24,6 +24,7 @@ use crate::error::AppError;
 use crate::http::accept::produces_json;
 use crate::state::AppState;
 use crate::store::resources::{self, Resource};
+use crate::store::service_owners::{self, ServiceOwner};
 use crate::store::transfers::{self, Transfer};
 
 pub fn router() -> Router<AppState> {
@@ -57,6 +58,16 @@ fn load(conn: &Connection, id: FileTransferId) -> Result<Transfer, AppError> {
 /// The configured resource of a transfer, if it still is.
 fn resource_of(conn: &Connection, t: &Transfer) -> Result<Option<Resource>, AppError> {
     resources::get(conn, &t.resource_id)
+}
+
+/// The Broker service owner of a configured resource, or 400/2.
+fn service_owner_of(conn: &Connection, resource: &Resource) -> Result<ServiceOwner, AppError> {
+    resource
+        .service_owner_org()
+        .map(|o| service_owners::get(conn, &o))
+        .transpose()?
+        .flatten()
+        .ok_or(AppError::Broker(altinn_broker_core::BrokerErrorCode::ServiceOwnerNotConfigured))
 }
 
 /// Every actor with a recipient status row, as org numbers (the PDP's "any recipient").

@@ -18,7 +18,6 @@ use crate::auth::{pdp, AsSender, Caller};
 use crate::crash::{maybe_crash, CrashPoint};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::service_owners;
 use crate::store::transfers::{self, Transfer};
 
 pub const DETAIL_UPLOAD_ERROR: &str = "Error occurred while uploading fileTransfer";
@@ -52,12 +51,7 @@ fn begin(state: &AppState, caller: &Caller, id: FileTransferId, length: Option<u
             return Err(BrokerErrorCode::FileTransferAlreadyUploaded.into());
         }
         let resource = resource.ok_or(BrokerErrorCode::ResourceNotRegistered)?;
-        let owner = resource
-            .service_owner_org()
-            .map(|o| service_owners::get(tx, &o))
-            .transpose()?
-            .flatten()
-            .ok_or(BrokerErrorCode::ServiceOwnerNotConfigured)?;
+        let owner = super::service_owner_of(tx, &resource)?;
         if !owner.storage_ready(t.use_virus_scan) {
             return Err(BrokerErrorCode::StorageProviderNotReady.into());
         }
