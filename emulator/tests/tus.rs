@@ -413,6 +413,29 @@ async fn x_http_method_override_turns_a_post_into_a_patch() {
 }
 
 #[tokio::test]
+async fn the_stuck_upload_job_spares_an_upload_with_tus_activity_in_the_last_hour() {
+    let (emu, sender, id) = setup().await;
+    let path = format!("{TUS}/{id}");
+    assert_eq!(emu.send(create(&id, &sender, 100)).await.status, 201);
+    emu.advance("PT23H30M").await;
+    let sender = emu.token(DIGDIR, WRITE).await;
+    assert_eq!(emu.send(patch(&path, &sender, 0, &[1u8; 10])).await.status, 204);
+    head_until(&emu, &path, &sender, 10).await;
+    // More than 24 h in UploadStarted at the next half-hour run, but active within the hour: left alone.
+    emu.advance("PT1H").await;
+    let sender = emu.token(DIGDIR, WRITE).await;
+    assert_eq!(emu.overview(&sender, &id).await["fileTransferStatus"], "UploadStarted");
+    emu.advance("PT2H").await;
+    let sender = emu.token(DIGDIR, WRITE).await;
+    let o = emu.overview(&sender, &id).await;
+    assert_eq!(o["fileTransferStatus"], "Failed");
+    assert_eq!(
+        o["fileTransferStatusText"],
+        "File transfer was stuck in UploadStarted as it failed upload mid-request."
+    );
+}
+
+#[tokio::test]
 async fn termination_drops_the_upload_and_keeps_the_status() {
     let (emu, sender, id) = setup().await;
     let path = format!("{TUS}/{id}");

@@ -27,7 +27,7 @@ pub fn run(state: &AppState, job_id: i64, at: OffsetDateTime) -> Result<(), AppE
         jobs::remove(tx, job_id)?;
         let mut waiting = Vec::new();
         for (id, since) in transfers::in_status(tx, FileTransferStatus::UploadStarted)? {
-            if at - since > STUCK_AFTER {
+            if at - since > STUCK_AFTER && !recent_tus_activity(tx, id, at)? {
                 if let Some(t) = transfers::get(tx, id)? {
                     crate::lifecycle::apply(tx, &state.settings, &t, Trigger::UploadStuck, Some(STUCK_DETAIL), at)?;
                 }
@@ -38,6 +38,15 @@ pub fn run(state: &AppState, job_id: i64, at: OffsetDateTime) -> Result<(), AppE
         jobs::schedule(tx, JobKind::StuckUploads, None, next_run(at, now, waiting.into_iter().min()))?;
         Ok(())
     })
+}
+
+/// The service lets an upload with tus activity in the last hour go on (`HasRecentActivityAsync`, 1 h window).
+fn recent_tus_activity(
+    conn: &rusqlite::Connection,
+    id: altinn_broker_core::FileTransferId,
+    at: OffsetDateTime,
+) -> Result<bool, AppError> {
+    Ok(crate::store::tus::last_activity(conn, id)?.is_some_and(|last| at - last <= Duration::hours(1)))
 }
 
 /// When the job runs next. Normally the next half-hour boundary; while `clock/advance` catches up (`at` far
