@@ -413,6 +413,22 @@ async fn x_http_method_override_turns_a_post_into_a_patch() {
 }
 
 #[tokio::test]
+async fn a_chunk_announced_over_2_gib_is_refused_before_it_is_read() {
+    let (emu, sender, id) = setup().await;
+    let path = format!("{TUS}/{id}");
+    assert_eq!(emu.send(create(&id, &sender, 3_000_000_000)).await.status, 201);
+    let req = tus("PATCH", &path, Some(&sender))
+        .header("Content-Type", "application/offset+octet-stream")
+        .header("Upload-Offset", 0)
+        .header("Content-Length", 2_147_483_648u64)
+        .body(Body::from(&b"the rest never comes"[..]))
+        .unwrap();
+    let res = emu.send(req).await;
+    assert_eq!(res.status, 400);
+    assert_eq!(res.text(), format!("TUS chunk size exceeds maximum supported size for file id {id}."));
+}
+
+#[tokio::test]
 async fn the_stuck_upload_job_spares_an_upload_with_tus_activity_in_the_last_hour() {
     let (emu, sender, id) = setup().await;
     let path = format!("{TUS}/{id}");
@@ -477,10 +493,21 @@ async fn an_expired_token_is_accepted_only_inside_an_active_upload_session() {
     let path = format!("{TUS}/{id}");
     let short =
         emu.send(get(&format!("/api/GetEnterpriseToken?orgNo={DIGDIR}&scopes={WRITE}&ttl=60"), None)).await.text();
+    // A second short token of the same org that never touched the upload (no session key of its own).
+    let never_used =
+        emu.send(get(&format!("/api/GetEnterpriseToken?orgNo={DIGDIR}&scopes={WRITE}&ttl=60"), None)).await.text();
+    let stranger_short = emu
+        .send(get(&format!("/api/GetEnterpriseToken?orgNo={OTHER_RECIPIENT}&scopes={WRITE}&ttl=60"), None))
+        .await
+        .text();
     assert_eq!(emu.send(create(&id, &short, 100)).await.status, 201);
     assert_eq!(emu.send(patch(&path, &short, 0, &[1u8; 10])).await.status, 204);
     head_until(&emu, &path, &short, 10).await;
     emu.advance("PT2M").await;
+    // Recent activity on the transfer and the sender's org: the other expired token is carried too; another
+    // org's is not.
+    assert_eq!(emu.send(empty(tus("HEAD", &path, Some(&never_used)))).await.status, 200);
+    assert_eq!(emu.send(empty(tus("HEAD", &path, Some(&stranger_short)))).await.status, 401);
     // Expired, but the session carries it for PATCH, HEAD, POST and DELETE.
     let res = emu.send(get(&format!("/broker/api/v1/filetransfer/{id}"), Some(&short))).await;
     assert_eq!(res.status, 401, "the token itself is expired");
