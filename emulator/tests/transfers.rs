@@ -600,6 +600,8 @@ async fn unknown_routes_and_cors_preflight() {
     let e = InProc::new();
     let res = e.send(get("/nope", None)).await;
     assert_eq!(res.status, 404);
+    let head = request("HEAD", "/broker/api/v1/filetransfer/00000000-0000-0000-0000-000000000000/download", None);
+    assert_eq!(e.send(head.body(Default::default()).unwrap()).await.status, 405);
     assert_eq!(res.header("x-content-type-options"), Some("nosniff"));
     let res = e
         .send(

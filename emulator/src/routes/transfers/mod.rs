@@ -14,8 +14,11 @@ mod upload;
 
 use altinn_broker_core::{FileTransferId, OrgNumber};
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use rusqlite::Connection;
@@ -40,8 +43,18 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(json)
         .route("/broker/api/v1/filetransfer/{id}/download", get(download::download))
+        .route_layer(middleware::from_fn(no_head))
         // Uploads stream to disk: no body size limit, as in the service (Kestrel has none).
         .layer(DefaultBodyLimit::disable())
+}
+
+/// ASP.NET's `[HttpGet]` does not match HEAD, while axum's `get` answers it by running the handler (a HEAD on
+/// download would record `DownloadStarted`): HEAD gets 405 here, as from the service's routing.
+async fn no_head(req: Request, next: Next) -> Response {
+    if req.method() == Method::HEAD {
+        return AppError::Client(StatusCode::METHOD_NOT_ALLOWED).into_response();
+    }
+    next.run(req).await
 }
 
 /// Parses the `{fileTransferId}` route value; ASP.NET's model binding rejects a non-GUID with 400 validation.
