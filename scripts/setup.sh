@@ -14,6 +14,12 @@ wasm_bindgen_version() {
 }
 
 ensure_rust() {
+  for component in rustfmt clippy; do
+    if ! rustup component list --installed | grep -q "^$component"; then
+      log "adding rustup component $component"
+      rustup component add "$component"
+    fi
+  done
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     log "adding rustup target wasm32-unknown-unknown"
     rustup target add wasm32-unknown-unknown

@@ -57,7 +57,7 @@ pub fn timeline(details: &FileTransferDetails) -> Vec<TimelineEntry> {
         rank: e.recipient_file_transfer_status_code.code(),
     });
     let mut out: Vec<TimelineEntry> = transfer.chain(recipients).collect();
-    out.sort_by(|a, b| (a.time, a.kind, a.rank).cmp(&(b.time, b.kind, b.rank)));
+    out.sort_by_key(|e| (e.time, e.kind, e.rank));
     out
 }
 

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The one command that runs every test, from a fresh machine: setup, formatting, lints (native and wasm), the
+# workspace's Rust tests, the client's wasm-bindgen tests under Node and in headless Chromium against a real
+# emulator process, and a type check of a usage example against the built package's declarations.
+# Its last line is "N passed, N failed"; it exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/altinn-broker-client/target}"
+export PATH="$root/js/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR=never
+# wasm-bindgen-test's runner for `cargo test --target wasm32-unknown-unknown` (what `wasm-pack test` drives; called
+# directly so that `-p` keeps cargo from building the native-only emulator for wasm).
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+export WASM_BINDGEN_TEST_TIMEOUT=300
+
+logs=$(mktemp -d)
+passed=0
+failed=0
+failures=()
+
+say() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
+
+# Runs one step, echoing its output; counts the "test result:" lines of cargo/wasm-bindgen-test, or the step
+# itself as one check when it prints none.
+step() {
+  local name=$1
+  shift
+  say "$name"
+  "$@" 2>&1 | tee "$logs/$name.log"
+  local rc=${PIPESTATUS[0]}
+  local p f counts
+  # Sums "N passed; M failed" over every test binary the step ran; empty when it ran none.
+  counts=$(grep -E '^test result: ' "$logs/$name.log" |
+    awk '{for (i = 2; i <= NF; i++) { if ($i == "passed;") p += $(i-1); if ($i == "failed;") f += $(i-1) } }
+         END { if (NR > 0) print p + 0, f + 0 }')
+  if [ -z "$counts" ]; then
+    if [ "$rc" -eq 0 ]; then p=1 f=0; else p=0 f=1; fi
+  else
+    read -r p f <<<"$counts"
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+      f=1 # the step failed outside any test (a build error, a crashed runner)
+    fi
+  fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [ "$rc" -ne 0 ]; then failures+=("$name"); fi
+  return 0
+}
+
+emulator_pid=
+cleanup() {
+  if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null; wait "$emulator_pid" 2>/dev/null; fi
+  rm -rf "$logs"
+}
+trap cleanup EXIT
+
+# Starts the emulator on a free port with CORS for the test pages, and exports its URL for the wasm tests' build.
+start_emulator() {
+  local data out
+  data=$(mktemp -d "$logs/emulator-data.XXXX")
+  out="$logs/emulator.out"
+  "$CARGO_TARGET_DIR/debug/altinn-broker-emulator" --port 0 --data-dir "$data" --cors-origin '*' \
+    >"$out" 2>"$logs/emulator.err" &
+  emulator_pid=$!
+  for _ in $(seq 1 300); do
+    if grep -q '^listening on ' "$out" 2>/dev/null; then
+      BROKER_EMULATOR_URL=$(head -1 "$out" | sed -E 's/^listening on //')
+      export BROKER_EMULATOR_URL
+      echo "emulator at $BROKER_EMULATOR_URL (pid $emulator_pid)"
+      return 0
+    fi
+    if ! kill -0 "$emulator_pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  echo "the emulator did not start:" >&2
+  cat "$logs/emulator.err" >&2
+  return 1
+}
+
+say setup
+scripts/setup.sh all || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+step fmt cargo fmt --all -- --check
+step clippy cargo clippy --workspace --all-targets --locked -- -D warnings
+step clippy-wasm cargo clippy --target wasm32-unknown-unknown -p altinn-broker-client --all-targets --locked -- -D warnings
+step rust-tests cargo test --workspace --locked
+
+step build-emulator cargo build -p altinn-broker-emulator --locked
+if start_emulator; then
+  step wasm-node cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked \
+    --test offline --test node --test scan --test memory
+  step wasm-chrome env CHROMEDRIVER="$(command -v chromedriver)" \
+    cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked --test browser
+else
+  failed=$((failed + 1))
+  failures+=("emulator")
+fi
+
+step package scripts/build-pkg.sh --dev
+step no-any-in-declarations bash -c '! grep -nwE "any" pkg/*.d.ts | grep -v "_bg.wasm.d.ts"'
+step tsc tsc -p examples/tsconfig.json
+
+say summary
+if [ ${#failures[@]} -gt 0 ]; then echo "failed steps: ${failures[*]}"; fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ ${#failures[@]} -eq 0 ]

@@ -1,0 +1,14 @@
+//! The client as Rust sees it: one [`Transport`] and the operations, implemented per group in [`crate::api`],
+//! [`crate::upload`], [`crate::download`] and [`crate::track`]. `lib.rs` wraps it for JS.
+
+use crate::http::transport::Transport;
+
+/// The paths of contract §1 all start here.
+pub const API: &str = "/broker/api/v1";
+
+pub struct Client {
+    pub transport: Transport,
+    /// Whether this runtime's `fetch` can send a stream request body to this base URL (contract notes: Node yes,
+    /// Chromium only over HTTP/2, Firefox never).
+    pub stream_bodies: bool,
+}

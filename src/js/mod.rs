@@ -1,0 +1,6 @@
+//! The JS side of the boundary: error classes, option readers, runtime probes, TypeScript declarations.
+
+pub mod errors;
+pub mod options;
+pub mod runtime;
+pub mod types;

@@ -1,0 +1,54 @@
+// Small probes of the JavaScript runtime the client runs in, kept in JS because they test JS features.
+
+/** Whether `fetch` in this runtime can send a `ReadableStream` request body (`duplex: 'half'`). */
+export function requestStreamsSupported() {
+  try {
+    let duplexAccessed = false;
+    const hasContentType = new Request('http://127.0.0.1/', {
+      body: new ReadableStream(),
+      method: 'POST',
+      get duplex() { duplexAccessed = true; return 'half'; },
+    }).headers.has('Content-Type');
+    return duplexAccessed && !hasContentType;
+  } catch {
+    return false;
+  }
+}
+
+/** A server-side runtime (Node, Deno, Bun, workerd) rather than a browser page or browser worker. */
+export function isServerRuntime() {
+  const g = globalThis;
+  return Boolean(
+    (g.process && g.process.versions && g.process.versions.node) ||
+      g.Deno ||
+      g.Bun ||
+      (g.navigator && g.navigator.userAgent === 'Cloudflare-Workers'),
+  );
+}
+
+/** `Date.now()`, in one place so the Rust side needs no binding per runtime. */
+export function nowMs() { return Date.now(); }
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts. */
+export function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal && signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      if (signal) signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** `value` is a thenable (a Promise or a Promise-like object from another realm). */
+export function isThenable(value) {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function';
+}

@@ -1,0 +1,3 @@
+//! Following a transfer: waiting for statuses (and later, events).
+
+pub mod wait;

@@ -1,0 +1,102 @@
+//! Waiting for a transfer to reach a status, by polling the overview with a growing interval.
+//!
+//! A status target fails fast: once the transfer is in a status from which none of the targets can be reached
+//! (contract §3.1, e.g. `Failed` after a malware scan while waiting for `Published`), the wait rejects with the
+//! status and its text instead of polling until the timeout.
+
+use altinn_broker_core::actions::can_reach;
+use altinn_broker_core::model::FileTransferOverview;
+use altinn_broker_core::{FileTransferId, FileTransferStatus};
+use js_sys::Function;
+use wasm_bindgen::JsValue;
+
+use crate::client::Client;
+use crate::error::{Error, TimeoutKind};
+use crate::http::guard::CallGuard;
+use crate::js::options::to_js;
+use crate::js::runtime::now_ms;
+
+pub enum Target {
+    /// Any of these statuses.
+    Statuses(Vec<FileTransferStatus>),
+    /// A JS predicate called with each overview.
+    Predicate(Function),
+}
+
+pub struct WaitOptions {
+    pub timeout_ms: Option<f64>,
+    pub interval_ms: f64,
+    pub max_interval_ms: f64,
+}
+
+impl Default for WaitOptions {
+    fn default() -> Self {
+        Self { timeout_ms: None, interval_ms: 200.0, max_interval_ms: 5_000.0 }
+    }
+}
+
+/// Whether `status` can still become one of `targets`.
+pub fn still_reachable(status: FileTransferStatus, targets: &[FileTransferStatus]) -> bool {
+    targets.iter().any(|t| can_reach(status, *t))
+}
+
+impl Client {
+    pub async fn wait_for(
+        &self,
+        id: FileTransferId,
+        target: &Target,
+        opts: &WaitOptions,
+        guard: &CallGuard,
+    ) -> Result<FileTransferOverview, Error> {
+        let start = now_ms();
+        let mut interval = opts.interval_ms.max(1.0);
+        loop {
+            let o = self.overview(id, guard).await?;
+            let status = o.summary.file_transfer_status;
+            match target {
+                Target::Statuses(ts) => {
+                    if ts.contains(&status) {
+                        return Ok(o);
+                    }
+                    if !still_reachable(status, ts) {
+                        return Err(Error::TransferFailed {
+                            id: id.to_string(),
+                            status: status.as_str().to_owned(),
+                            text: o.summary.file_transfer_status_text.clone(),
+                        });
+                    }
+                }
+                Target::Predicate(f) => {
+                    let v = f
+                        .call1(&JsValue::UNDEFINED, &to_js(&o)?)
+                        .map_err(|e| Error::client_caused("the waitFor predicate threw", e))?;
+                    if v.is_truthy() {
+                        return Ok(o);
+                    }
+                }
+            }
+            if let Some(t) = opts.timeout_ms {
+                if now_ms() - start + interval > t {
+                    return Err(Error::Timeout { kind: TimeoutKind::Wait, ms: t });
+                }
+            }
+            guard.sleep(interval).await?;
+            interval = (interval * 1.5).min(opts.max_interval_ms.max(interval));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use FileTransferStatus::*;
+
+    #[test]
+    fn fails_fast_only_when_hopeless() {
+        assert!(still_reachable(UploadProcessing, &[Published]));
+        assert!(!still_reachable(Failed, &[Published]));
+        assert!(!still_reachable(AllConfirmedDownloaded, &[Published]));
+        assert!(still_reachable(AllConfirmedDownloaded, &[Published, AllConfirmedDownloaded]));
+        assert!(still_reachable(Failed, &[Purged]));
+    }
+}

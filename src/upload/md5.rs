@@ -1,0 +1,86 @@
+//! Incremental MD5 in wasm. Bytes from JS are copied through one fixed buffer, so hashing any amount of data
+//! keeps wasm memory flat, whatever size of chunk the caller hands over.
+
+use md5::{Digest, Md5};
+
+/// How much of a JS chunk crosses into wasm at once.
+const BUFFER: usize = 1 << 20;
+
+pub struct Hasher {
+    md5: Md5,
+    buf: Vec<u8>,
+    len: u64,
+}
+
+impl Default for Hasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Hasher {
+    pub fn new() -> Self {
+        Self { md5: Md5::new(), buf: Vec::new(), len: 0 }
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.md5.update(bytes);
+        self.len += bytes.len() as u64;
+    }
+
+    /// Hashes a JS byte array without copying it whole into wasm memory.
+    pub fn update_js(&mut self, chunk: &js_sys::Uint8Array) {
+        let n = chunk.length();
+        if self.buf.len() < BUFFER {
+            self.buf.resize(BUFFER, 0);
+        }
+        let mut at = 0u32;
+        while at < n {
+            let end = n.min(at + BUFFER as u32);
+            let len = (end - at) as usize;
+            chunk.subarray(at, end).copy_to(&mut self.buf[..len]);
+            self.md5.update(&self.buf[..len]);
+            at = end;
+        }
+        self.len += u64::from(n);
+    }
+
+    /// Bytes hashed so far.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Lower-case hex, the form the service stores and compares (contract §1.2).
+    pub fn finish_hex(self) -> String {
+        hex(&self.md5.finalize())
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_digests() {
+        assert_eq!(Hasher::new().finish_hex(), "d41d8cd98f00b204e9800998ecf8427e");
+        let mut h = Hasher::new();
+        h.update(b"The quick brown fox ");
+        h.update(b"jumps over the lazy dog");
+        assert_eq!(h.len(), 43);
+        assert_eq!(h.finish_hex(), "9e107d9d372bb6826bd81d3542a419d6");
+    }
+}

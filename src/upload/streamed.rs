@@ -1,0 +1,102 @@
+//! The streamed upload, `POST /filetransfer/{id}/upload` with the raw file (contract §1.3).
+//!
+//! A Blob goes to `fetch` as the Blob, so the runtime streams it from disk. Where `fetch` can send a stream body
+//! (Node, Deno, workerd; Chromium over HTTP/2) a Blob goes as its `stream()` through a counting body instead,
+//! which adds byte-exact progress and the stall timer. A caller's stream goes only through a stream body; where
+//! the runtime cannot send one, the upload is refused rather than buffered.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use altinn_broker_core::model::InitializeResponse;
+use altinn_broker_core::FileTransferId;
+use js_sys::Function;
+
+use crate::client::{Client, API};
+use crate::error::Error;
+use crate::http::body::Body;
+use crate::http::guard::CallGuard;
+use crate::http::retry::Replay;
+use crate::http::transport::{read_json, Request};
+use crate::js::options::notify;
+use crate::upload::body::{counting_body, progress_event, Tally};
+use crate::upload::source::Source;
+
+/// What an upload sent.
+pub struct Uploaded {
+    pub size: f64,
+    /// The MD5 computed while sending (stream sources), or `None`.
+    pub md5: Option<String>,
+}
+
+impl Client {
+    /// Uploads `source` to an initialized transfer. `hash` asks for the MD5 of a stream while it is sent.
+    pub async fn upload(
+        &self,
+        id: FileTransferId,
+        source: &Source,
+        hash: bool,
+        progress: Option<Function>,
+        guard: &CallGuard,
+    ) -> Result<Uploaded, Error> {
+        let total = source.size();
+        let mut tally: Option<Rc<RefCell<Tally>>> = None;
+        let body = match source {
+            Source::Blob(blob) if self.stream_bodies => {
+                let (s, t) = counting_body(&blob.stream(), hash, total, guard, progress.clone())?;
+                tally = Some(t);
+                Body::stream(s)
+            }
+            Source::Blob(blob) => Body::Blob(blob.clone()),
+            Source::Bytes(bytes) => Body::Bytes(bytes.clone()),
+            Source::Stream { stream, .. } if self.stream_bodies => {
+                let (s, t) = counting_body(stream, hash, total, guard, progress.clone())?;
+                tally = Some(t);
+                Body::stream(s)
+            }
+            Source::Stream { .. } => {
+                return Err(Error::Unsupported(
+                    "this runtime's fetch cannot send a stream request body to this service (browsers need HTTP/2, \
+                     Firefox cannot at all): pass the file as a Blob/File, or set streamRequestBodies if you know it can"
+                        .into(),
+                ))
+            }
+        };
+        if tally.is_none() {
+            notify(progress.as_ref(), &progress_event("upload", 0.0, total));
+        }
+        let mut req = Request::new("POST", format!("{API}/filetransfer/{id}/upload"), Replay::WhenRefused);
+        req.content_type = Some("application/octet-stream");
+        req.body = body;
+        let sent = self.transport.send(&req, guard).await;
+        guard.end_wait();
+        // A failure inside our own body explains a failed fetch better than the runtime's generic error.
+        if let Some(t) = &tally {
+            let mut t = t.borrow_mut();
+            if sent.is_err() {
+                t.cancel_source();
+            }
+            if let Some(e) = t.error.take() {
+                return Err(e);
+            }
+        }
+        let resp = sent?;
+        let _: InitializeResponse = read_json(resp, guard).await?;
+        let (size, md5) = match &tally {
+            Some(t) => {
+                let t = t.borrow();
+                (t.bytes, t.md5.clone())
+            }
+            None => (total.unwrap_or(0.0), None),
+        };
+        if tally.is_none() {
+            notify(progress.as_ref(), &progress_event("upload", size, total));
+        }
+        if let Some(expected) = total {
+            if size != expected {
+                return Err(Error::client(format!("the stream gave {size} bytes but its declared size is {expected}")));
+            }
+        }
+        Ok(Uploaded { size, md5 })
+    }
+}

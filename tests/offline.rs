@@ -1,0 +1,128 @@
+//! What the client does without any service: argument checks, validation before the network, the error
+//! classes, MD5, and the state logic exported to JS. Runs under Node.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use altinn_broker_client::{
+    can_reach, file_transfer_statuses, is_settled, is_terminal, md5_hex, normalize_org_number, status_text, successors,
+    validate_initialize, BrokerClient, Md5,
+};
+use common::*;
+use js_sys::Reflect;
+use serde_json::json;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+/// A client whose base URL nothing listens on: any request it sent would fail as a NetworkError.
+fn nowhere() -> (BrokerClient, TokenSource) {
+    let tokens = constant_tokens("a-token");
+    let o = json(json!({ "baseUrl": "http://127.0.0.1:9", "retry": false }));
+    Reflect::set(&o, &"token".into(), &token_fn(&tokens)).unwrap();
+    (BrokerClient::new(o).unwrap(), tokens)
+}
+
+#[wasm_bindgen_test]
+async fn invalid_input_is_refused_before_the_network() {
+    let (c, tokens) = nowhere();
+    let bad = json(json!({
+        "fileName": "", "resourceId": "urn:altinn:resource:x", "sendersFileTransferReference": "r",
+        "sender": "991825827", "recipients": [], "checksum": "ABC"
+    }));
+    let e = fails(c.initialize(bad.clone(), none())).await;
+    assert!(e.is_error);
+    assert_eq!((e.name.as_deref(), e.status, e.local), (Some("BrokerError"), Some(400), Some(true)));
+    let errors = e.errors.unwrap();
+    assert_eq!(
+        errors["Sender"],
+        vec!["Organization numbers should be on the form countrycode:organizationnumber (e.g. 0192:910753614) or urn:altinn:organization:identifier-no:organizationnumber"]
+    );
+    assert_eq!(errors["Recipients"], vec!["One or more recipients are required"]);
+    assert_eq!(errors["Checksum"], vec!["The checksum, if used, must be a MD5 hash with a length of 32 characters"]);
+    assert!(errors.contains_key("FileName"));
+    assert!(!errors.contains_key("ResourceId"), "the URN prefix is accepted");
+    let e = fails(c.send(generated_bytes(10).into(), bad, none())).await;
+    assert_eq!(e.local, Some(true));
+    let e = fails(c.search(json(json!({ "resourceId": "" })), none())).await;
+    assert_eq!(e.errors.unwrap()["resourceId"], vec!["The resourceId field is required."]);
+    let e = fails(c.configure_resource("r".into(), json(json!({ "fileTransferTimeToLive": "P400D" })), none())).await;
+    assert_eq!((e.status, e.code.as_deref()), (Some(400), Some("BRO-00015")));
+    let e =
+        fails(c.monthly_statistics(json(json!({ "year": 2026, "month": 1, "includeEndUser": false })), none())).await;
+    assert_eq!(e.code.as_deref(), Some("BRO-06005"));
+    assert_eq!(token_calls(&tokens), 0, "no request was even prepared");
+
+    // With valid input the same client reaches for the network, and fails there with its own error class.
+    let e = fails(c.overview("8a1d1e4e-3b3b-4a4a-9c9c-0123456789ab".into(), none())).await;
+    assert_eq!(e.name.as_deref(), Some("NetworkError"));
+    assert_eq!(token_calls(&tokens), 1);
+}
+
+#[wasm_bindgen_test]
+async fn bad_arguments_are_client_errors() {
+    assert!(BrokerClient::new(json(json!({ "baseUrl": "ftp://x" }))).is_err());
+    let e = BrokerClient::new(json(json!({ "baseUrl": "http://x" }))).err().unwrap();
+    assert_eq!(err_info(&e).name.as_deref(), Some("ClientError"));
+    let (c, _) = nowhere();
+    let e = fails(c.upload("8a1d1e4e-3b3b-4a4a-9c9c-0123456789ab".into(), JsValue::from(42), none())).await;
+    assert_eq!(e.name.as_deref(), Some("ClientError"));
+    let e = fails(c.wait_for("8a1d1e4e-3b3b-4a4a-9c9c-0123456789ab".into(), "Done".into(), none())).await;
+    assert_eq!(e.name.as_deref(), Some("ClientError"));
+}
+
+#[wasm_bindgen_test]
+async fn an_aborted_signal_stops_the_call_before_it_starts() {
+    let (c, tokens) = nowhere();
+    let ctl = web_sys::AbortController::new().unwrap();
+    ctl.abort();
+    let opts = js_sys::Object::new();
+    Reflect::set(&opts, &"signal".into(), &ctl.signal()).unwrap();
+    let e = fails(c.overview("8a1d1e4e-3b3b-4a4a-9c9c-0123456789ab".into(), Some(opts))).await;
+    assert_eq!(e.name.as_deref(), Some("AbortError"));
+    assert_eq!(token_calls(&tokens), 0);
+}
+
+#[wasm_bindgen_test]
+fn md5_in_wasm() {
+    assert_eq!(md5_hex(&js_sys::Uint8Array::new_with_length(0)), "d41d8cd98f00b204e9800998ecf8427e");
+    let bytes = js_sys::Uint8Array::from(&b"The quick brown fox jumps over the lazy dog"[..]);
+    assert_eq!(md5_hex(&bytes), "9e107d9d372bb6826bd81d3542a419d6");
+    let mut h = Md5::new();
+    h.update(&bytes.subarray(0, 10));
+    h.update(&bytes.subarray(10, bytes.length()));
+    assert_eq!(h.digest_hex(), "9e107d9d372bb6826bd81d3542a419d6");
+    // Larger than the copy buffer, in one chunk.
+    let big = generated_bytes(3 * 1024 * 1024 + 7);
+    let mut h = Md5::new();
+    h.update(&big.subarray(0, 1_000_000));
+    h.update(&big.subarray(1_000_000, big.length()));
+    assert_eq!(h.digest_hex(), md5_hex(&big));
+}
+
+#[wasm_bindgen_test]
+fn state_logic_for_js() {
+    let names: Vec<String> = serde_wasm_bindgen::from_value(file_transfer_statuses().unwrap()).unwrap();
+    assert_eq!(names.len(), 8);
+    let next: Vec<String> = serde_wasm_bindgen::from_value(successors("UploadStarted".into()).unwrap()).unwrap();
+    assert!(next.contains(&"Published".to_string()) && next.contains(&"UploadProcessing".to_string()));
+    assert!(is_terminal("Purged".into()).unwrap());
+    assert!(!is_terminal("Failed".into()).unwrap());
+    assert!(is_settled("Failed".into()).unwrap());
+    assert!(!can_reach("Failed".into(), "Published".into()).unwrap());
+    assert!(can_reach("Initialized".into(), "Purged".into()).unwrap());
+    assert_eq!(status_text("Published".into()).unwrap(), "Ready for download");
+    assert!(status_text("Nope".into()).is_err());
+    assert_eq!(
+        normalize_org_number("urn:altinn:organization:identifier-no:991825827".into()).unwrap(),
+        "0192:991825827"
+    );
+    assert!(validate_initialize(json(json!({}))).unwrap().is_object());
+}
+
+#[wasm_bindgen_test]
+fn errors_are_error_subclasses() {
+    let e: JsValue = altinn_broker_client::error::Error::Validation(Default::default()).into();
+    assert!(e.is_instance_of::<js_sys::Error>());
+    let e: JsValue = altinn_broker_client::error::Error::client("x").into();
+    assert!(e.dyn_ref::<js_sys::Error>().is_some());
+}
