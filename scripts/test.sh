@@ -91,6 +91,7 @@ step build-emulator cargo build -p altinn-broker-emulator --locked
 if start_emulator; then
   step wasm-node cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked \
     --test offline --test node --test scan --test memory
+  step wasm-tus-node cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked --test tus_node
   step wasm-chrome env CHROMEDRIVER="$(command -v chromedriver)" \
     cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked --test browser
 else
@@ -101,6 +102,13 @@ fi
 step package scripts/build-pkg.sh --dev
 step no-any-in-declarations bash -c '! grep -nwE "any" pkg/*.d.ts | grep -v "_bg.wasm.d.ts"'
 step tsc tsc -p examples/tsconfig.json
+
+# Resumable (tus) uploads across processes, each test with emulators of its own: kill -9 of the emulator at its
+# tus crash points, a killed uploading Node process, a reloaded Chromium page.
+tus_env=(env EMULATOR_BIN="$CARGO_TARGET_DIR/debug/altinn-broker-emulator" TUS_PKG="$root/pkg")
+step tus-emulator-crash "${tus_env[@]}" node tests/tus/crash.mjs
+step tus-process-restart "${tus_env[@]}" node tests/tus/process_restart.mjs
+step tus-browser-reload "${tus_env[@]}" node tests/tus/browser_reload.mjs
 
 say summary
 if [ ${#failures[@]} -gt 0 ]; then echo "failed steps: ${failures[*]}"; fi
