@@ -435,6 +435,53 @@ async fn statistics_aggregate_the_month() {
     assert_eq!(csv.lines().count(), 1, "{csv}");
 }
 
+/// The vendor columns come from the tokens' `consumer`: the sender's vendor recorded at initialize, the
+/// recipient's at download and confirm (system user tokens, so vendor and end user differ).
+#[tokio::test]
+async fn statistics_vendor_columns_come_from_the_callers_tokens() {
+    const SENDER_VENDOR: &str = "311764837";
+    const RECIPIENT_VENDOR: &str = "312195771";
+    let app = App::new();
+    let so = app.token(DIGDIR, SERVICE_OWNER).await;
+    let sender = app.system_user_token(DIGDIR, SENDER_VENDOR, WRITE).await;
+    let recipient = app.system_user_token(RECIPIENT, RECIPIENT_VENDOR, READ).await;
+    let init = json!({
+        "fileName": "a.txt", "resourceId": RESOURCE_1, "sendersFileTransferReference": "r",
+        "sender": format!("0192:{DIGDIR}"), "recipients": [format!("0192:{RECIPIENT}")],
+    });
+    let r = app.send(Method::POST, "/broker/api/v1/filetransfer", Some(&sender), Some(init)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.json()["fileTransferId"].as_str().unwrap().to_owned();
+    let upload = Request::post(format!("/broker/api/v1/filetransfer/{id}/upload"))
+        .header(header::AUTHORIZATION, format!("Bearer {sender}"))
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .body(Body::from("hello"))
+        .unwrap();
+    assert_eq!(app.call(upload).await.status, 200);
+    // The scan runs when the clock reaches it.
+    app.send(Method::POST, "/emulator/api/clock/advance?by=PT1S", None, None).await;
+    let r = app.get(&format!("/broker/api/v1/filetransfer/{id}/download"), Some(&recipient)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let confirm = format!("/broker/api/v1/filetransfer/{id}/confirmdownload");
+    assert_eq!(app.send(Method::POST, &confirm, Some(&recipient), None).await.status, 204);
+
+    let now = app.state.clock.now();
+    let (year, month) = (now.year(), u8::from(now.month()));
+    let query = |extra: &str| stats_path(&format!("year={year}&month={month}&resourceId={RESOURCE_1}{extra}"));
+    let csv = app.get(&query("&includeVendor=true"), Some(&so)).await.text();
+    let row = format!(
+        "{year},{month},{RESOURCE_1},0192:{SENDER_VENDOR},0192:{RECIPIENT_VENDOR},0192:{DIGDIR},0192:{RECIPIENT},1,1,1,1"
+    );
+    assert_eq!(csv.lines().nth(1), Some(row.as_str()), "{csv}");
+    let csv = app.get(&query("&includeVendor=true&includeEndUser=false"), Some(&so)).await.text();
+    let row = format!("{year},{month},{RESOURCE_1},0192:{SENDER_VENDOR},0192:{RECIPIENT_VENDOR},,,1,1,1,1");
+    assert_eq!(csv.lines().nth(1), Some(row.as_str()), "{csv}");
+    // Without includeVendor the columns stay empty.
+    let csv = app.get(&query(""), Some(&so)).await.text();
+    let row = format!("{year},{month},{RESOURCE_1},,,0192:{DIGDIR},0192:{RECIPIENT},1,1,1,1");
+    assert_eq!(csv.lines().nth(1), Some(row.as_str()), "{csv}");
+}
+
 #[tokio::test]
 async fn admin_authz_matrix() {
     let app = App::new();

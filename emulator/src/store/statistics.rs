@@ -9,15 +9,18 @@
 //! - only transfers on resources whose service owner is the caller count.
 //!
 //! Vendors (the `consumer` of the token) are recorded per transfer and actor in [`SCHEMA`]'s `transfer_vendor`
-//! by [`record_vendor`]; a pair without a recorded vendor has an empty vendor column, as in the service.
+//! by [`record_caller_vendor`]: the sender's at initialize, a recipient's at each recorded download and at confirm.
+//! The sender vendor column is the one recorded at initialize, the recipient vendor column the latest one recorded
+//! in the month; a pair without one has an empty vendor column, as in the service.
 
 use std::collections::BTreeMap;
 
-use altinn_broker_core::{FileTransferStatus, OrgNumber, RecipientStatus};
+use altinn_broker_core::{FileTransferId, FileTransferStatus, OrgNumber, RecipientStatus};
 use rusqlite::{params, Connection};
 use time::OffsetDateTime;
 
 use super::to_micros;
+use crate::auth::Caller;
 use crate::error::AppError;
 
 pub const SCHEMA: &str = "
@@ -57,6 +60,23 @@ pub fn record_vendor(
         params![transfer_id, actor.to_prefixed(), role, vendor.to_prefixed(), to_micros(at)],
     )?;
     Ok(())
+}
+
+/// Records the vendor of `caller` (its `consumer` claim), if the token names one: the service stores
+/// `GetCallerVendorId()` with the sender's `Initialized` status and with each recipient's `DownloadStarted` and
+/// `DownloadConfirmed` rows.
+pub fn record_caller_vendor(
+    conn: &Connection,
+    transfer_id: FileTransferId,
+    actor: &OrgNumber,
+    role: VendorRole,
+    caller: &Caller,
+    at: OffsetDateTime,
+) -> Result<(), AppError> {
+    match &caller.vendor {
+        Some(vendor) => record_vendor(conn, &transfer_id.to_string(), actor, role, vendor, at),
+        None => Ok(()),
+    }
 }
 
 /// One CSV row before projection.

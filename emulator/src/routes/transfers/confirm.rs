@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::lifecycle::events::{self, Subject};
 use crate::state::AppState;
 use crate::store::jobs::JobKind;
+use crate::store::statistics::{self, VendorRole};
 use crate::store::transfers;
 
 pub async fn confirm(
@@ -48,6 +49,7 @@ pub async fn confirm(
         events::record(tx, &state.settings, &t, EventType::DownloadConfirmed, Subject::Recipient(&actor), now)?;
         events::record(tx, &state.settings, &t, EventType::DownloadConfirmed, Subject::Sender, now)?;
         transfers::push_recipient_status(tx, id, &actor, RecipientStatus::DownloadConfirmed, now)?;
+        statistics::record_caller_vendor(tx, id, &org, VendorRole::Recipient, &caller, now)?;
         let everyone = recipients.iter().all(|r| r.actor == actor || r.status == RecipientStatus::DownloadConfirmed);
         if everyone
             && crate::lifecycle::apply(tx, &state.settings, &t, Trigger::AllRecipientsConfirmed, None, now)?.is_some()

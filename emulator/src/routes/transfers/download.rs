@@ -15,6 +15,7 @@ use super::{load, parse_id, recipient_orgs, resource_of};
 use crate::auth::{pdp, AsRecipient};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::statistics::{self, VendorRole};
 use crate::store::transfers;
 
 /// Ranged downloads record `DownloadStarted` at most once per transfer and caller in this window.
@@ -131,6 +132,7 @@ pub async fn download(
         let actor = org.to_prefixed();
         if range.is_none() || state.debounce_download(id, &actor, now, RANGE_DEBOUNCE) {
             transfers::push_recipient_status(&conn, id, &actor, RecipientStatus::DownloadStarted, now)?;
+            statistics::record_caller_vendor(&conn, id, &org, VendorRole::Recipient, &caller, now)?;
         }
         (t, range)
     };

@@ -13,6 +13,7 @@ use crate::routes::json_input::{self, BodyModel};
 use crate::state::AppState;
 use crate::store::jobs::JobKind;
 use crate::store::resources;
+use crate::store::statistics::{self, VendorRole};
 use crate::store::transfers::NewTransfer;
 
 pub async fn initialize(
@@ -109,6 +110,10 @@ pub fn create(state: &AppState, caller: &Caller, req: InitializeRequest) -> Resu
             property_list: req.property_list.clone().unwrap_or_default(),
         };
         crate::lifecycle::create(tx, &state.settings, &new)?;
+        // The statistics' sender vendor is the one recorded with the `Initialized` status.
+        if let Ok(sender_org) = OrgNumber::parse_lenient(&sender) {
+            statistics::record_caller_vendor(tx, id, &sender_org, VendorRole::Sender, caller, now)?;
+        }
         crate::jobs::schedule(state, tx, JobKind::ExpiryPurge, Some(id), expiration)?;
         Ok(())
     })?;
