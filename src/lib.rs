@@ -213,7 +213,8 @@ impl BrokerClient {
             let hash = opt::boolean(&options, "hash")?.unwrap_or(true);
             let wait = wait_options(&options)?;
             let g = guard(&c, &options)?;
-            let s = c.send(&source, meta, hash, opt::function(&options, "onProgress")?, &wait, &g).await?;
+            let resumable = upload::tus::handle::resumable_options(&c, &options)?;
+            let s = c.send(&source, meta, hash, opt::function(&options, "onProgress")?, &wait, resumable, &g).await?;
             to_js(&SendResult {
                 file_transfer_id: s.id.to_string(),
                 checksum: s.checksum,

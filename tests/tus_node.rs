@@ -365,3 +365,29 @@ async fn an_empty_file_and_bad_options() {
     .await;
     assert_eq!(e.name.as_deref(), Some("ClientError"), "{e:?}");
 }
+
+#[wasm_bindgen_test]
+async fn send_can_upload_over_tus_in_parallel() {
+    let s = sender();
+    let size = 3 * MIB + 1;
+    let rec = progress_recorder();
+    let o = with(
+        opts(
+            json!({ "resumable": true, "parallel": 3, "chunkSize": 512 * 1024, "resumeStore": false, "timeoutMs": 30000 }),
+        ),
+        "onProgress",
+        &recorder_fn(&rec),
+    );
+    let r = ok(s.send(generated_blob(size).into(), meta("tus-send.bin"), o)).await;
+    let id: String = get(&r, "fileTransferId");
+    assert_eq!(get::<String>(&field(&r, "overview"), "fileTransferStatus"), "Published");
+    let checksum: String = get(&r, "checksum");
+    assert_eq!(
+        get::<String>(&field(&r, "overview"), "checksum"),
+        checksum,
+        "the service verified the initialize checksum"
+    );
+    let events: Vec<serde_json::Value> = serde_wasm_bindgen::from_value(recorder_events(&rec)).unwrap();
+    assert_eq!(events.last().and_then(|e| e["loaded"].as_f64()), Some(f64::from(size)));
+    published_and_exact(&id, size).await;
+}

@@ -27,7 +27,7 @@ export function cachingIssued(s) { return s.state.issued; }
 /** Records every progress event: `{ fn, events }`. */
 export function progressRecorder() {
   const events = [];
-  return { fn: (p) => { events.push({ loaded: p.loaded, total: p.total }); }, events };
+  return { fn: (p) => { events.push({ phase: p.phase, loaded: p.loaded, total: p.total }); }, events };
 }
 export function recorderFn(r) { return r.fn; }
 export function recorderEvents(r) { return r.events; }

@@ -184,7 +184,7 @@ export type WaitTarget =
   | FileTransferStatus[]
   | ((overview: FileTransferOverview) => boolean);
 
-export interface SendOptions extends WaitOptions {
+export interface SendOptions extends WaitOptions, ResumableSendOptions {
   /** The size of a stream, when known. */
   size?: number;
   /** Compute the MD5 (first for a Blob or bytes, while uploading for a stream). Default true. */

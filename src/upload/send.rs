@@ -6,6 +6,8 @@
 
 use altinn_broker_core::model::{FileTransferOverview, InitializeRequest};
 use altinn_broker_core::{FileTransferId, FileTransferStatus};
+use std::rc::Rc;
+
 use js_sys::Function;
 
 use crate::api::transfers::prepare_initialize;
@@ -16,6 +18,7 @@ use crate::js::options::notify;
 use crate::track::wait::{Target, WaitOptions};
 use crate::upload::body::progress_event;
 use crate::upload::source::Source;
+use crate::upload::tus::handle::{upload_within, StartOptions};
 
 pub struct Sent {
     pub id: FileTransferId,
@@ -25,13 +28,16 @@ pub struct Sent {
 }
 
 impl Client {
+    /// `resumable`: upload over tus (chunks, resync, resume store) instead of one streamed POST.
+    #[allow(clippy::too_many_arguments)]
     pub async fn send(
-        &self,
+        self: &Rc<Self>,
         source: &Source,
         mut meta: InitializeRequest,
         hash: bool,
         progress: Option<Function>,
         wait: &WaitOptions,
+        resumable: Option<StartOptions>,
         guard: &CallGuard,
     ) -> Result<Sent, Error> {
         // Refuse bad metadata before reading a byte of the file.
@@ -46,7 +52,14 @@ impl Client {
         let checksum_at_initialize = meta.checksum.clone();
         let id = self.initialize(meta, guard).await?;
         let hash_while_uploading = hash && checksum_at_initialize.is_none();
-        let up = self.upload(id, source, hash_while_uploading, progress, guard).await?;
+        let up = match resumable {
+            None => self.upload(id, source, hash_while_uploading, progress, guard).await?,
+            // Chunks are not hashed on the way: the checksum is the one sent at initialize, or the service's.
+            Some(o) => {
+                let out = upload_within(self.clone(), id, source.clone(), o, progress, guard).await?;
+                crate::upload::streamed::Uploaded { size: out.size as f64, md5: None }
+            }
+        };
         let overview = self.wait_for(id, &Target::Statuses(vec![FileTransferStatus::Published]), wait, guard).await?;
         let checksum = match (checksum_at_initialize, up.md5) {
             (Some(c), _) => Some(c),

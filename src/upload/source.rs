@@ -13,6 +13,7 @@ use crate::upload::md5::Hasher;
 /// Blob slices read per step while hashing a Blob.
 const HASH_SLICE: f64 = 4.0 * 1024.0 * 1024.0;
 
+#[derive(Clone)]
 pub enum Source {
     Blob(web_sys::Blob),
     Stream { stream: web_sys::ReadableStream, size: Option<f64> },

@@ -106,6 +106,20 @@ export interface TusUploadResult {
   alreadyComplete: boolean;
 }
 
+/** The options `send` takes to upload over tus (`resumable: true`) instead of one streamed POST. */
+export interface ResumableSendOptions {
+  /** Upload in chunks over tus: survives dropped connections, stalls, token expiry and restarts (default false). */
+  resumable?: boolean;
+  /** With `resumable`: bytes per PATCH (default 8 MiB). */
+  chunkSize?: number;
+  /** With `resumable`: partial uploads sent side by side, then joined (default 1). */
+  parallel?: number;
+  /** With `resumable`: where to remember the upload (see `StartUploadOptions`). */
+  resumeStore?: ResumeStore | false;
+  /** With `resumable`: failed requests in a row before giving up (default 10). */
+  retries?: number;
+}
+
 export interface UploadProgress {
   /** Bytes the service acknowledged. */
   loaded: number;
@@ -214,8 +228,8 @@ impl TusUpload {
     }
 }
 
-/// Options of `startUpload` and `resume`, read from JS.
-struct StartOptions {
+/// Options of `startUpload` and `resume` (and of `send` with `resumable: true`), read from JS.
+pub struct StartOptions {
     settings: Settings,
     store: Option<Store>,
     progress: Option<js_sys::Function>,
@@ -310,6 +324,46 @@ fn launch(
         }
     });
     Ok(TusUpload { live, done, id: id.to_string() })
+}
+
+/// The tus options of `send`, or `None` unless it asked for `resumable: true`.
+pub fn resumable_options(c: &Client, options: &JsValue) -> Result<Option<StartOptions>, Error> {
+    if opt::boolean(options, "resumable")? != Some(true) {
+        return Ok(None);
+    }
+    start_options(c, options).map(Some)
+}
+
+/// A resumable upload inside another call (`send`): it ends with `parent` (its signal, deadline), reports to
+/// `progress`, and gives its outcome rather than a handle.
+pub async fn upload_within(
+    client: Rc<Client>,
+    id: altinn_broker_core::FileTransferId,
+    source: Source,
+    o: StartOptions,
+    progress: Option<js_sys::Function>,
+    parent: &CallGuard,
+) -> Result<transfer::Outcome, Error> {
+    let guard = CallGuard::new(Some(parent.signal()), Timeouts { stall_ms: None, deadline_ms: None })?;
+    let total = source.size().unwrap_or(0.0) as u64;
+    let session = Session {
+        client,
+        id,
+        guard,
+        stall_ms: o.stall_ms,
+        retries: o.retries,
+        gate: Gate::default(),
+        progress: Progress::new(total, progress),
+    };
+    let upload = Rc::new(Upload { session, store: o.store, record: RefCell::new(None) });
+    match transfer::run(upload, source, o.settings, None).await {
+        Ok(out) => Ok(out),
+        Err(e) => {
+            // The caller's abort or deadline explains the failure better than the aborted request.
+            parent.check()?;
+            Err(e)
+        }
+    }
 }
 
 fn source_of(file: JsValue, size: Option<f64>) -> Result<Source, Error> {
