@@ -19,7 +19,7 @@ use crate::js::runtime::now_ms;
 use crate::resume::record::ResumeRecord;
 use crate::resume::{fingerprint, Store};
 use crate::upload::source::Source;
-use crate::upload::tus::session::{Gate, Progress, Session};
+use crate::upload::tus::session::{Expiry, Gate, Progress, Session};
 use crate::upload::tus::transfer::{self, Settings, Upload};
 use crate::upload::tus::{plan, protocol};
 use crate::BrokerClient;
@@ -294,6 +294,7 @@ fn launch(
         retries: o.retries,
         gate: Gate::default(),
         progress: Progress::new(total, o.progress),
+        expiry: Expiry::default(),
     };
     let upload = Rc::new(Upload { session, store: o.store, record: RefCell::new(None) });
     let live = Rc::new(Live {
@@ -354,6 +355,7 @@ pub async fn upload_within(
         retries: o.retries,
         gate: Gate::default(),
         progress: Progress::new(total, progress),
+        expiry: Expiry::default(),
     };
     let upload = Rc::new(Upload { session, store: o.store, record: RefCell::new(None) });
     match transfer::run(upload, source, o.settings, None).await {

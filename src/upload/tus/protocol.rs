@@ -127,16 +127,25 @@ pub async fn head(t: &Transport, path: &str, g: &CallGuard) -> Result<Head> {
     Ok(Head { offset: header_u64(&r, "upload-offset"), length: header_u64(&r, "upload-length") })
 }
 
+/// A chunk the service took.
+#[derive(Debug, Clone)]
+pub struct Acked {
+    pub offset: u64,
+    /// The upload's new `Upload-Expires` (its expiry slides with every chunk).
+    pub expires: Option<String>,
+}
+
 /// `PATCH` one chunk at `offset`; the offset the service acknowledges after it.
-pub async fn patch(t: &Transport, path: &str, offset: u64, body: Body, g: &CallGuard) -> Result<u64> {
+pub async fn patch(t: &Transport, path: &str, offset: u64, body: Body, g: &CallGuard) -> Result<Acked> {
     let mut req = tus("PATCH", path);
     req.content_type = Some(OFFSET_CONTENT_TYPE);
     req.headers.push(("Upload-Offset", offset.to_string()));
     req.body = body;
     let r = send(t, &req, g).await?;
-    Ok(header_u64(&r, "upload-offset").ok_or_else(|| {
+    let offset = header_u64(&r, "upload-offset").ok_or_else(|| {
         Error::client("the service acknowledged a chunk without Upload-Offset (is it exposed by CORS?)")
-    })?)
+    })?;
+    Ok(Acked { offset, expires: header(&r, "upload-expires") })
 }
 
 /// `DELETE` (termination). The transfer itself stays `UploadStarted`; the service cannot cancel transfers.

@@ -28,6 +28,7 @@ pub struct Session {
     pub retries: u32,
     pub gate: Gate,
     pub progress: Progress,
+    pub expiry: Expiry,
 }
 
 /// What to do after a failed request that may be tried again.
@@ -156,12 +157,56 @@ impl Progress {
     }
 }
 
+/// When the service forgets each upload, as its latest `Upload-Expires` says (milliseconds since the epoch).
+#[derive(Default)]
+pub struct Expiry {
+    per_part: RefCell<Vec<Option<f64>>>,
+}
+
+impl Expiry {
+    /// Records the expiry a chunk's acknowledgement carried.
+    pub fn slide(&self, part: usize, header: Option<&str>) {
+        let Some(at) = header.and_then(http_date_ms) else { return };
+        let mut v = self.per_part.borrow_mut();
+        if v.len() <= part {
+            v.resize(part + 1, None);
+        }
+        v[part] = Some(at);
+    }
+
+    /// The earliest expiry of all parts, once every part has reported one.
+    pub fn earliest(&self, parts: usize) -> Option<f64> {
+        let v = self.per_part.borrow();
+        if v.len() < parts {
+            return None;
+        }
+        v.iter().try_fold(f64::INFINITY, |m, e| e.map(|e| m.min(e)))
+    }
+}
+
+/// An HTTP date (`Upload-Expires`) in milliseconds since the epoch.
+pub fn http_date_ms(value: &str) -> Option<f64> {
+    // `Retry-After` reads an HTTP date as milliseconds from a given instant: from the epoch, that is the date.
+    crate::http::retry::parse_retry_after(value, time::OffsetDateTime::UNIX_EPOCH).filter(|ms| *ms > 0.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn broker(status: u16) -> Error {
         Error::Broker { status, problem: None, body: None }
+    }
+
+    #[test]
+    fn expiry_is_the_earliest_of_all_parts() {
+        let e = Expiry::default();
+        e.slide(1, Some("Wed, 25 Nov 2026 08:00:00 GMT"));
+        assert_eq!(e.earliest(2), None, "part 0 has not reported");
+        e.slide(0, Some("Wed, 25 Nov 2026 07:00:00 GMT"));
+        e.slide(0, Some("not a date"));
+        assert_eq!(e.earliest(2), http_date_ms("Wed, 25 Nov 2026 07:00:00 GMT"));
+        assert_eq!(http_date_ms("Thu, 01 Jan 1970 00:00:01 GMT"), Some(1000.0));
     }
 
     #[test]

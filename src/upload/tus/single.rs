@@ -41,12 +41,13 @@ impl Worker<'_> {
             let r = protocol::patch(s.transport(), &self.path, offset, body, &g).await;
             g.end_wait();
             match r {
-                Ok(acked) if acked > offset && acked <= self.part.length => {
-                    offset = acked;
+                Ok(a) if a.offset > offset && a.offset <= self.part.length => {
+                    offset = a.offset;
                     failures = 0;
                     s.progress.set(self.index, offset);
+                    s.expiry.slide(self.index, a.expires.as_deref());
                 }
-                Ok(acked) => {
+                Ok(protocol::Acked { offset: acked, .. }) => {
                     // An acknowledgement that moves nothing forward: trust HEAD rather than it.
                     let e = Error::client(format!("the service acknowledged offset {acked} after a chunk at {offset}"));
                     failures += 1;

@@ -15,7 +15,7 @@ use crate::upload::source::Source;
 use crate::upload::tus::chunks::Chunks;
 use crate::upload::tus::plan::{plan, Part};
 use crate::upload::tus::protocol::{self, Created};
-use crate::upload::tus::session::{Kind, Session};
+use crate::upload::tus::session::{http_date_ms, Kind, Session};
 use crate::upload::tus::{parallel, single::Worker};
 
 /// What the caller asked for.
@@ -68,13 +68,7 @@ impl Upload {
 }
 
 fn expires_ms(c: &Created) -> f64 {
-    let now = now_ms();
-    let from_header = c.expires.as_deref().and_then(|h| {
-        // `Upload-Expires` is an HTTP date, which is what `Retry-After` reads into "milliseconds from now".
-        let t = time::OffsetDateTime::from_unix_timestamp_nanos((now * 1e6) as i128).ok()?;
-        crate::http::retry::parse_retry_after(h, t)
-    });
-    now + from_header.unwrap_or(UPLOAD_EXPIRATION_MS)
+    c.expires.as_deref().and_then(http_date_ms).unwrap_or_else(|| now_ms() + UPLOAD_EXPIRATION_MS)
 }
 
 async fn create(s: &Session, length: u64, partial: bool) -> Result<Created, Error> {
@@ -91,9 +85,30 @@ async fn create(s: &Session, length: u64, partial: bool) -> Result<Created, Erro
     }
 }
 
-/// Runs the upload; `resume` continues a stored one.
+/// Runs the upload; `resume` continues a stored one. When it stops early (paused, failed), the stored record
+/// takes the service's latest expiry, which slides with every chunk.
 pub async fn run(
     u: Rc<Upload>,
+    source: Source,
+    settings: Settings,
+    resume: Option<ResumeRecord>,
+) -> Result<Outcome, Error> {
+    let r = attempt(&u, source, settings, resume).await;
+    if r.is_err() {
+        let stored = u.record.borrow().clone();
+        if let Some(mut rec) = stored.filter(|rec| !rec.fingerprint.is_empty()) {
+            if let Some(at) = u.session.expiry.earliest(rec.uploads.len()).filter(|at| *at > rec.expires) {
+                rec.expires = at;
+                // Best effort: the upload's own failure is the one to report.
+                let _ = u.save(rec).await;
+            }
+        }
+    }
+    r
+}
+
+async fn attempt(
+    u: &Rc<Upload>,
     source: Source,
     settings: Settings,
     resume: Option<ResumeRecord>,
@@ -126,7 +141,7 @@ pub async fn run(
                 FileTransferStatus::Initialized => {
                     // Nothing reached the service: start over with the stored plan.
                     u.forget().await?;
-                    return fresh(&u, chunks, size, r.chunk_size, r.uploads.len() as u32, fp, settings).await;
+                    return fresh(u, chunks, size, r.chunk_size, r.uploads.len() as u32, fp, settings).await;
                 }
                 FileTransferStatus::UploadProcessing
                 | FileTransferStatus::Published
@@ -147,7 +162,7 @@ pub async fn run(
             (r, offsets)
         }
         None => {
-            return fresh(&u, chunks, size, settings.chunk_size.unwrap_or(0), settings.parallel, fp, settings).await;
+            return fresh(u, chunks, size, settings.chunk_size.unwrap_or(0), settings.parallel, fp, settings).await;
         }
     };
 
@@ -172,7 +187,7 @@ pub async fn run(
             u.save(r).await?;
         }
     }
-    finish(&u, chunks, offsets).await
+    finish(u, chunks, offsets).await
 }
 
 fn outcome(r: &ResumeRecord, already_complete: bool) -> Outcome {
