@@ -325,6 +325,13 @@ async fn a_stream_is_sent_one_chunk_at_a_time() {
     let id = new_transfer(&s, "tus-stream.bin").await;
     let size = 3.0 * f64::from(MIB) + 5.0;
     let g = generated_stream(size, 64 * 1024);
+    // Slow chunks, to watch how far ahead of the service the stream is read.
+    hook(
+        "POST",
+        "/emulator/api/faults",
+        Some(json!({ "method": "PATCH", "path": format!("**/tus/{id}"), "count": 4, "delayMs": 100 })),
+    )
+    .await;
     let up = s
         .start_upload(
             id.clone(),
@@ -332,7 +339,17 @@ async fn a_stream_is_sent_one_chunk_at_a_time() {
             opts(json!({ "size": size, "chunkSize": MIB, "resumeStore": false })),
         )
         .unwrap();
+    let mut ahead_max = 0.0f64;
+    while get::<f64>(&up.progress(), "loaded") < size {
+        ahead_max = ahead_max.max(stream_pulled(&g) - get::<f64>(&up.progress(), "loaded"));
+        sleep(10).await;
+    }
     done(&up).await;
+    assert!(ahead_max > 0.0, "the stream was read while the upload ran");
+    assert!(
+        ahead_max <= f64::from(MIB + 64 * 1024),
+        "at most one chunk (and one read) ahead of what the service acknowledged, not {ahead_max} bytes"
+    );
     published_and_exact(&id, size as u32).await;
 
     // A stream cannot feed parallel partials.
