@@ -581,9 +581,37 @@ async fn multipart_initialize_and_upload() {
     assert_eq!(o["fileTransferSize"], 12);
     assert_eq!(o["propertyList"]["case"], "7");
 
+    // The order of the parts does not matter: the file first, the metadata after it.
+    let file_first = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"FileTransfer\"; filename=\"f.txt\"\r\n\r\nfirst!\r\n{body}--{boundary}--\r\n"
+    );
+    let res = e.send(req(file_first)).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let o = e.overview(&sender, res.json()["fileTransferId"].as_str().unwrap()).await;
+    assert_eq!((o["fileName"].as_str(), o["fileTransferSize"].as_i64()), (Some("form.txt"), Some(6)));
+    assert_eq!(o["propertyList"]["case"], "7");
+
+    // Without the file: initialize's validation and the missing file together, nothing created.
     let res = e.send(req(format!("{body}--{boundary}--\r\n"))).await;
     assert_eq!(res.status, 400);
     assert!(res.json()["errors"]["FileTransfer"].is_array());
+
+    // The file's length is known (IFormFile.Length), so the resource's size limit applies: 400/16, and the
+    // transfer initialize created stays behind, Initialized.
+    let so = e.token(DIGDIR, SERVICE_OWNER).await;
+    let put = request("PUT", &format!("/broker/api/v1/resource/{RESOURCE}"), Some(&so))
+        .header("Content-Type", "application/json")
+        .body(r#"{"maxFileTransferSize": 5}"#.into())
+        .unwrap();
+    assert_eq!(e.send(put).await.status, 204);
+    let before = e.send(get(&format!("/broker/api/v1/filetransfer?resourceId={RESOURCE}"), Some(&sender))).await;
+    let res = e.send(req(format!("{body}--{boundary}\r\nContent-Disposition: form-data; name=\"FileTransfer\"; filename=\"f\"\r\n\r\n123456\r\n--{boundary}--\r\n"))).await;
+    assert_eq!((res.status, res.code()), (400, "BRO-00016".to_owned()), "{}", res.text());
+    let after = e.send(get(&format!("/broker/api/v1/filetransfer?resourceId={RESOURCE}"), Some(&sender))).await;
+    let (before, after) = (before.json(), after.json());
+    assert_eq!(after.as_array().unwrap().len(), before.as_array().unwrap().len() + 1);
+    let left = e.overview(&sender, after[0].as_str().unwrap()).await;
+    assert_eq!(left["fileTransferStatus"], "Initialized");
     let res = e
         .send(
             request("POST", "/broker/api/v1/filetransfer/upload", Some(&sender))

@@ -23,15 +23,29 @@ pub struct StoredBlob {
     pub md5: String,
 }
 
-/// Writes one upload: feed chunks with [`BlobWriter::write`], then [`BlobWriter::finish`].
+/// Writes one upload: feed chunks with [`BlobWriter::write`], then [`BlobWriter::finish`] (or, for a file whose
+/// transfer does not exist yet, [`BlobWriter::seal`] and later [`BlobStore::adopt`]).
 /// Dropping it without finishing removes the `.part` file; a crash leaves it for [`BlobStore::remove_partials`].
 pub struct BlobWriter {
     file: tokio::fs::File,
     part: PathBuf,
-    target: PathBuf,
+    /// Where [`BlobWriter::finish`] puts the file; `None` for a staged upload.
+    target: Option<PathBuf>,
     md5: Md5,
     size: u64,
     finished: bool,
+}
+
+/// A complete, fsynced upload that no transfer owns yet: initialize+upload reads the whole form (the file part
+/// included) before initialize runs, as ASP.NET does. It is still a `.part` file, so a crash leaves nothing that
+/// start-up does not clean; dropping it removes the file. [`BlobStore::adopt`] moves it into place, no copy.
+#[derive(Debug)]
+pub struct StagedBlob {
+    part: PathBuf,
+    pub size: u64,
+    /// Lower-case hex MD5 of the content.
+    pub md5: String,
+    adopted: bool,
 }
 
 impl BlobStore {
@@ -46,9 +60,26 @@ impl BlobStore {
 
     /// Starts writing the file of `id`. A second upload of the same transfer starts over.
     pub async fn create(&self, id: FileTransferId) -> std::io::Result<BlobWriter> {
-        let part = self.dir.join(format!("{id}.{}.part", uuid::Uuid::new_v4().simple()));
+        self.open_part(&format!("{id}.{}", uuid::Uuid::new_v4().simple()), Some(self.path(id))).await
+    }
+
+    /// Starts writing a file whose transfer is not known yet; finish it with [`BlobWriter::seal`].
+    pub async fn stage(&self) -> std::io::Result<BlobWriter> {
+        self.open_part(&format!("staged.{}", uuid::Uuid::new_v4().simple()), None).await
+    }
+
+    async fn open_part(&self, stem: &str, target: Option<PathBuf>) -> std::io::Result<BlobWriter> {
+        let part = self.dir.join(format!("{stem}.part"));
         let file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&part).await?;
-        Ok(BlobWriter { file, part, target: self.path(id), md5: Md5::new(), size: 0, finished: false })
+        Ok(BlobWriter { file, part, target, md5: Md5::new(), size: 0, finished: false })
+    }
+
+    /// Makes a staged upload the file of `id`: a rename within the directory, then the directory fsynced.
+    pub fn adopt(&self, mut staged: StagedBlob, id: FileTransferId) -> std::io::Result<StoredBlob> {
+        std::fs::rename(&staged.part, self.path(id))?;
+        staged.adopted = true;
+        sync_dir(&self.dir)?;
+        Ok(StoredBlob { size: staged.size, md5: std::mem::take(&mut staged.md5) })
     }
 
     /// Deletes the file of `id` (purge, checksum mismatch). Missing is fine.
@@ -90,15 +121,34 @@ impl BlobWriter {
 
     /// Makes the file durable and moves it into place.
     pub async fn finish(mut self) -> std::io::Result<StoredBlob> {
-        self.file.flush().await?;
-        self.file.sync_all().await?;
-        tokio::fs::rename(&self.part, &self.target).await?;
-        self.finished = true;
-        if let Some(dir) = self.target.parent() {
+        let target = self.target.take().ok_or_else(|| std::io::Error::other("a staged upload has no place yet"))?;
+        let staged = self.seal().await?;
+        tokio::fs::rename(&staged.part, &target).await?;
+        let mut staged = staged;
+        staged.adopted = true;
+        if let Some(dir) = target.parent() {
             sync_dir(dir)?;
         }
+        Ok(StoredBlob { size: staged.size, md5: std::mem::take(&mut staged.md5) })
+    }
+
+    /// Makes the file durable where it is, for [`BlobStore::adopt`].
+    pub async fn seal(mut self) -> std::io::Result<StagedBlob> {
+        self.file.flush().await?;
+        self.file.sync_all().await?;
+        self.finished = true;
         let md5 = hex(&self.md5.clone().finalize());
-        Ok(StoredBlob { size: self.size, md5 })
+        Ok(StagedBlob { part: self.part.clone(), size: self.size, md5, adopted: false })
+    }
+}
+
+impl Drop for StagedBlob {
+    fn drop(&mut self) {
+        if !self.adopted {
+            if let Err(e) = std::fs::remove_file(&self.part) {
+                tracing::warn!(error = %e, "could not remove a staged upload");
+            }
+        }
     }
 }
 
@@ -167,5 +217,31 @@ mod tests {
         store.delete(id).unwrap();
         assert!(!store.exists(id));
         store.delete(id).unwrap();
+    }
+
+    #[tokio::test]
+    async fn staged_uploads_are_adopted_by_rename_or_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let parts = || std::fs::read_dir(dir.path()).unwrap().count();
+        let mut w = store.stage().await.unwrap();
+        w.write(b"hello world").await.unwrap();
+        let staged = w.seal().await.unwrap();
+        assert_eq!((staged.size, staged.md5.as_str()), (11, "5eb63bbbe01eeed093cb22bb8f5acdc3"));
+        assert_eq!(parts(), 1);
+        let id = FileTransferId::new_random();
+        let blob = store.adopt(staged, id).unwrap();
+        assert_eq!(blob.md5, "5eb63bbbe01eeed093cb22bb8f5acdc3");
+        assert_eq!(std::fs::read(store.path(id)).unwrap(), b"hello world");
+        assert_eq!(parts(), 1, "adopting moves the file, no copy is left");
+
+        let mut w = store.stage().await.unwrap();
+        w.write(b"x").await.unwrap();
+        drop(w.seal().await.unwrap());
+        assert_eq!(parts(), 1, "a staged upload nobody adopts is removed");
+        let mut w = store.stage().await.unwrap();
+        w.write(b"x").await.unwrap();
+        assert!(w.finish().await.is_err(), "a staged writer has no place of its own");
+        assert_eq!(parts(), 1);
     }
 }

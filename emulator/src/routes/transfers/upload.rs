@@ -18,6 +18,7 @@ use crate::auth::{pdp, AsSender, Caller};
 use crate::crash::{maybe_crash, CrashPoint};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::blobs::{StagedBlob, StoredBlob};
 use crate::store::transfers::{self, Transfer};
 
 pub const DETAIL_UPLOAD_ERROR: &str = "Error occurred while uploading fileTransfer";
@@ -146,7 +147,27 @@ where
     };
     guard.disarm();
     maybe_crash(crash_at, CrashPoint::UploadAfterBody);
+    complete(state, &transfer, blob)
+}
 
+/// The upload of `id` whose body was already read to a staged file (initialize+upload): the same checks, with
+/// the file's size as the known length, then the staged file becomes the transfer's file (a rename) and completes.
+pub fn receive_staged(
+    state: &AppState,
+    caller: &Caller,
+    id: FileTransferId,
+    staged: StagedBlob,
+) -> Result<(), AppError> {
+    let transfer = begin(state, caller, id, Some(staged.size))?;
+    let blob = state.store.blobs().adopt(staged, id).map_err(|e| fail(state, &transfer, &e))?;
+    maybe_crash(state.settings.crash_at, CrashPoint::UploadAfterBody);
+    complete(state, &transfer, blob)
+}
+
+/// A file is in place for `transfer`: the checksum check, then the file recorded, then the status moved on.
+fn complete(state: &AppState, transfer: &Transfer, blob: StoredBlob) -> Result<(), AppError> {
+    let id = transfer.id;
+    let crash_at = state.settings.crash_at;
     if let Some(expected) = transfer.checksum.as_deref().filter(|_| transfer.user_checksum) {
         if !expected.eq_ignore_ascii_case(&blob.md5) {
             let now = state.clock.now();
@@ -154,7 +175,7 @@ where
                 crate::lifecycle::apply(
                     tx,
                     &state.settings,
-                    &transfer,
+                    transfer,
                     Trigger::ChecksumMismatch,
                     Some(DETAIL_CHECKSUM_MISMATCH),
                     now,
@@ -171,21 +192,14 @@ where
     let now = state.clock.now();
     state.store.tx(|tx| {
         if transfer.use_virus_scan {
-            if crate::lifecycle::apply(
-                tx,
-                &state.settings,
-                &transfer,
-                Trigger::UploadFinishedAwaitingChecks,
-                None,
-                now,
-            )?
-            .is_some()
+            if crate::lifecycle::apply(tx, &state.settings, transfer, Trigger::UploadFinishedAwaitingChecks, None, now)?
+                .is_some()
             {
                 crate::jobs::scan::start(state, tx, id, now)?;
             }
         } else {
             transfers::adopt_computed_checksum(tx, id)?;
-            crate::lifecycle::apply(tx, &state.settings, &transfer, Trigger::UploadFinishedPublished, None, now)?;
+            crate::lifecycle::apply(tx, &state.settings, transfer, Trigger::UploadFinishedPublished, None, now)?;
         }
         Ok(())
     })
