@@ -273,6 +273,13 @@ async fn pause_find_and_resume_with_a_store() {
     let other = ok(s.find_resumable_uploads(generated_blob(size - 1).into(), find_opts.clone())).await;
     assert_eq!(js_sys::Array::from(&other).length(), 0);
 
+    // The record refuses another file of the same size.
+    let changed = generated_bytes(size);
+    changed.set_index(0, changed.get_index(0) ^ 0xff);
+    let record = js_sys::Array::from(&found).get(0);
+    let e = fails(s.resume(record, changed.into(), with(opts(json!({})), "resumeStore", &store))).await;
+    assert_eq!(e.name.as_deref(), Some("ClientError"), "{e:?}");
+
     let rec = progress_recorder();
     let o = with(with(opts(json!({})), "resumeStore", &store), "onProgress", &recorder_fn(&rec));
     let resumed = ok(s.resume(id.clone().into(), blob.clone().into(), o)).await;

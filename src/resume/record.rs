@@ -38,6 +38,11 @@ pub struct ResumeRecord {
     pub expires: f64,
 }
 
+/// The `endpoint` of a record: the client's base URL without trailing slashes.
+pub fn endpoint_of(base_url: &str) -> String {
+    base_url.trim_end_matches('/').to_owned()
+}
+
 impl ResumeRecord {
     pub fn key_for(fingerprint: &str, file_transfer_id: &str) -> String {
         format!("{fingerprint}.{file_transfer_id}")
@@ -76,6 +81,7 @@ mod tests {
         assert_eq!(v["chunkSize"], 5);
         assert!(!r.is_expired(99.0) && r.is_expired(100.0));
         assert!(!r.is_parallel());
+        assert_eq!(endpoint_of("https://h/proxy//"), "https://h/proxy");
         let back: ResumeRecord = serde_json::from_value(v).unwrap();
         assert_eq!(back, r);
     }

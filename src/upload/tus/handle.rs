@@ -16,7 +16,7 @@ use crate::http::guard::CallGuard;
 use crate::http::guard::Timeouts;
 use crate::js::options::{self as opt, to_js};
 use crate::js::runtime::now_ms;
-use crate::resume::record::ResumeRecord;
+use crate::resume::record::{endpoint_of, ResumeRecord};
 use crate::resume::{fingerprint, Store};
 use crate::upload::source::Source;
 use crate::upload::tus::session::{Expiry, Gate, Progress, Session};
@@ -437,6 +437,13 @@ impl BrokerClient {
                 }
                 None => opt::data(record, "resume record")?,
             };
+            // Refuse another file before anything is sent (the upload checks again as it starts).
+            let fp = fingerprint::of_source(&source, o.settings.fingerprint_hint.as_deref()).await?;
+            if source.size().map(|n| n as u64) != Some(record.size)
+                || fp.is_some_and(|fp| !record.fingerprint.is_empty() && fp != record.fingerprint)
+            {
+                return Err(Error::client("the file differs from the one whose upload was interrupted").into());
+            }
             let id = transfer_id(&record.file_transfer_id)?;
             Ok(launch(c, id, source, o, Some(record))?.into())
         })
@@ -445,7 +452,7 @@ impl BrokerClient {
 
 async fn find(c: &Client, store: &Store, source: &Source, hint: Option<&str>) -> Result<Vec<ResumeRecord>, Error> {
     match fingerprint::of_source(source, hint).await? {
-        Some(fp) => store.find(&fp, &c.transport.base_url, now_ms()).await,
+        Some(fp) => store.find(&fp, &endpoint_of(&c.transport.base_url), now_ms()).await,
         None => Ok(Vec::new()),
     }
 }

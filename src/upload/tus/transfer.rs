@@ -9,7 +9,7 @@ use altinn_broker_core::FileTransferStatus;
 
 use crate::error::Error;
 use crate::js::runtime::now_ms;
-use crate::resume::record::{ResumeRecord, UploadRef, UPLOAD_EXPIRATION_MS};
+use crate::resume::record::{endpoint_of, ResumeRecord, UploadRef, UPLOAD_EXPIRATION_MS};
 use crate::resume::{fingerprint, Store};
 use crate::upload::source::Source;
 use crate::upload::tus::chunks::Chunks;
@@ -116,11 +116,13 @@ async fn attempt(
     let s = &u.session;
     let size = source.size().ok_or_else(|| Error::client("a resumable upload of a stream needs its `size`"))? as u64;
     let chunks = Chunks::new(&source)?;
-    let fp = match &u.store {
-        Some(_) => fingerprint::of_source(&source, settings.fingerprint_hint.as_deref()).await?,
-        None => None,
+    // Needed to store the upload, and to check that a resumed upload gets the same file.
+    let fp = if u.store.is_some() || resume.is_some() {
+        fingerprint::of_source(&source, settings.fingerprint_hint.as_deref()).await?
+    } else {
+        None
     };
-    let endpoint = s.transport().base_url.clone();
+    let endpoint = endpoint_of(&s.transport().base_url);
     let id = s.id.to_string();
 
     let (record, mut offsets) = match resume {
@@ -129,7 +131,7 @@ async fn attempt(
                 return Err(Error::client("this record belongs to another file, transfer or service"));
             }
             if let (Some(a), b) = (&fp, &r.fingerprint) {
-                if a != b {
+                if !b.is_empty() && a != b {
                     return Err(Error::client("the file differs from the one whose upload was interrupted"));
                 }
             }
@@ -231,7 +233,7 @@ async fn fresh(
     let record = ResumeRecord {
         key: ResumeRecord::key_for(&fingerprint, &id),
         fingerprint: fingerprint.clone(),
-        endpoint: s.transport().base_url.clone(),
+        endpoint: endpoint_of(&s.transport().base_url),
         file_transfer_id: id,
         size,
         chunk_size: p.chunk_size,
