@@ -626,7 +626,23 @@ fn operations() -> Vec<(&'static str, &'static str, Op)> {
             ),
         ),
         ("/emulator/api/faults", "delete", hook("Remove every fault rule", vec![], None)),
-        ("/emulator/api/events", "get", hook("The recorded CloudEvents, oldest first", vec![], None)),
+        (
+            "/emulator/api/events",
+            "get",
+            hook(
+                "The recorded CloudEvents, oldest first",
+                vec![
+                    query(
+                        "fileTransferId",
+                        false,
+                        json!({ "type": "string", "format": "uuid" }),
+                        "Only this transfer's events (`resourceinstance`)",
+                    ),
+                    query("type", false, string(), "Only this type: `published` or `no.altinn.broker.published`"),
+                ],
+                None,
+            ),
+        ),
     ]
 }
 
