@@ -2,14 +2,14 @@
 //! operation is served (no routing 404 or 405), no path serves a method the document does not list, and every
 //! query parameter a handler reads is documented on its operation.
 
-mod inproc;
+mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use axum::body::Body;
 use axum::http::{Method, Request};
-use inproc::*;
+use common::*;
 use serde_json::Value;
 
 /// `{anything}` → `{}`, so `{id}` in the router matches `{fileTransferId}` in the document.
@@ -149,7 +149,7 @@ fn concrete(template: &str) -> String {
 }
 
 /// A routing miss: 404 with ASP.NET's client-error body (no Broker `code`), or 405.
-fn routing_miss(r: &Reply) -> bool {
+fn routing_miss(r: &Resp) -> bool {
     r.status == 405
         || (r.status == 404
             && serde_json::from_slice::<Value>(&r.body)
@@ -169,7 +169,7 @@ fn every_route_is_documented() {
 
 #[tokio::test]
 async fn every_documented_operation_is_served_and_nothing_else() {
-    let app = App::new();
+    let app = InProc::with_cors(&[]);
     let served = app.get("/swagger/v1/swagger.json", None).await;
     assert_eq!(served.status, 200);
     let doc = served.json();
@@ -184,7 +184,7 @@ async fn every_documented_operation_is_served_and_nothing_else() {
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let req =
                 Request::builder().method(m).uri(&path).header("Tus-Resumable", "1.0.0").body(Body::empty()).unwrap();
-            let r = app.call(req).await;
+            let r = app.send(req).await;
             assert!(!routing_miss(&r), "{method} {template} is documented but not served: {} {}", r.status, r.text());
         }
         for m in &probe {
@@ -192,7 +192,7 @@ async fn every_documented_operation_is_served_and_nothing_else() {
                 continue;
             }
             let req = Request::builder().method(m.clone()).uri(&path).body(Body::empty()).unwrap();
-            let r = app.call(req).await;
+            let r = app.send(req).await;
             assert_eq!(r.status, 405, "{m} {template} is served but not documented: {}", r.text());
         }
     }

@@ -1,5 +1,6 @@
-//! Shared helpers of the emulator's tests: a real emulator process on a free loopback port, tokens from its own
-//! test token issuer, and an in-process app for `oneshot` tests.
+//! The helpers every emulator test shares: a real emulator process on a free loopback port ([`Emulator`]), the
+//! whole app in-process on a fresh data dir for `oneshot` tests ([`InProc`]), tokens from the emulator's own test
+//! token issuer, and request builders.
 
 #![allow(dead_code)] // Each test binary uses a different subset.
 
@@ -14,10 +15,14 @@ pub const DIGDIR: &str = "991825827";
 pub const RECIPIENT: &str = "986252932";
 pub const OTHER_RECIPIENT: &str = "312195771";
 pub const STRANGER: &str = "311764837";
+/// Owns a registry resource but is not a Broker service owner.
+pub const UNREGISTERED_OWNER: &str = "313301753";
 pub const RESOURCE: &str = "altinn-broker-test-resource-1";
 pub const WRITE: &str = "altinn:broker.write";
 pub const READ: &str = "altinn:broker.read";
 pub const SERVICE_OWNER: &str = "altinn:serviceowner";
+/// The base URL of an in-process app (the emulator's default).
+pub const BASE_URL: &str = "http://127.0.0.1:5096";
 
 /// A running emulator process; killed (SIGKILL) on drop.
 pub struct Emulator {
@@ -137,26 +142,24 @@ pub fn init_body(resource: &str, recipients: &[&str]) -> serde_json::Value {
     })
 }
 
-/// An in-process app on a fresh data dir (not listening anywhere), with its state for direct inspection.
-pub fn in_process() -> (axum::Router, AppState, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let settings = Settings {
-        base_url: "http://127.0.0.1:5096".into(),
+/// The settings of an in-process app: Production, a 50 ms scan, CORS for `cors_origins`.
+pub fn settings(dir: &Path, base_url: &str, cors_origins: &[&str]) -> Settings {
+    Settings {
+        base_url: base_url.into(),
         environment: "Production".into(),
         scan_delay: Duration::from_millis(50),
-        cors_origins: vec!["*".into()],
+        cors_origins: cors_origins.iter().map(|o| o.to_string()).collect(),
         crash_at: None,
-        data_dir: dir.path().to_owned(),
-    };
-    let state = AppState::open(settings).unwrap();
-    (altinn_broker_emulator::app::app(state.clone()), state, dir)
+        data_dir: dir.to_owned(),
+    }
 }
 
-/// An in-process emulator driven with `oneshot`.
+/// An in-process emulator on a fresh data dir (not listening anywhere), driven with `oneshot`, with its state for
+/// direct inspection. There is no background job runner: [`InProc::run_jobs`] or [`InProc::advance`] run them.
 pub struct InProc {
     pub app: axum::Router,
     pub state: AppState,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 /// A collected response.
@@ -168,7 +171,7 @@ pub struct Resp {
 
 impl Resp {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {:?}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
 
     pub fn text(&self) -> String {
@@ -186,9 +189,27 @@ impl Resp {
 }
 
 impl InProc {
+    /// With CORS for any origin (`--cors-origin '*'`).
     pub fn new() -> Self {
-        let (app, state, dir) = in_process();
-        Self { app, state, _dir: dir }
+        Self::with_cors(&["*"])
+    }
+
+    /// At the emulator's default base URL, with CORS for `origins` (none: off, as by default).
+    pub fn with_cors(origins: &[&str]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::open(settings(dir.path(), BASE_URL, origins)).unwrap();
+        Self { app: altinn_broker_emulator::app::app(state.clone()), state, dir }
+    }
+
+    /// The same data dir opened again, as after a restart, at another base URL.
+    pub fn restart(self, base_url: &str) -> Self {
+        let InProc { app, state, dir } = self;
+        let mut settings = state.settings.clone();
+        settings.base_url = base_url.into();
+        drop(app);
+        drop(state);
+        let state = AppState::open(settings).unwrap();
+        Self { app: altinn_broker_emulator::app::app(state.clone()), state, dir }
     }
 
     pub async fn send(&self, req: axum::http::Request<axum::body::Body>) -> Resp {
@@ -201,10 +222,40 @@ impl InProc {
         Resp { status, headers, body }
     }
 
+    /// A request with an optional bearer token and an optional JSON body.
+    pub async fn call(
+        &self,
+        method: axum::http::Method,
+        path: &str,
+        token: Option<&str>,
+        json: Option<serde_json::Value>,
+    ) -> Resp {
+        let req = request(method.as_str(), path, token);
+        self.send(match json {
+            Some(v) => req.header("Content-Type", "application/json").body(v.to_string().into()).unwrap(),
+            None => req.body(axum::body::Body::empty()).unwrap(),
+        })
+        .await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.send(get(path, token)).await
+    }
+
+    /// An enterprise token from the app's own generator.
     pub async fn token(&self, org: &str, scopes: &str) -> String {
         let scopes = scopes.replace(' ', "%20");
-        let res = self.send(get(&format!("/api/GetEnterpriseToken?orgNo={org}&scopes={scopes}"), None)).await;
+        let res = self.get(&format!("/api/GetEnterpriseToken?orgNo={org}&scopes={scopes}"), None).await;
         assert_eq!(res.status, 200, "{}", res.text());
+        res.text()
+    }
+
+    /// A system user token for `org`, made by a system of `vendor`.
+    pub async fn system_user_token(&self, org: &str, vendor: &str, scopes: &str) -> String {
+        let scopes = scopes.replace(' ', "%20");
+        let path = format!("/api/GetSystemUserToken?systemUserOrg={org}&supplierOrgNo={vendor}&scopes={scopes}");
+        let res = self.get(&path, None).await;
+        assert_eq!(res.status, 200, "token: {}", res.text());
         res.text()
     }
 
@@ -220,7 +271,7 @@ impl InProc {
     }
 
     pub async fn overview(&self, token: &str, id: &str) -> serde_json::Value {
-        let res = self.send(get(&format!("/broker/api/v1/filetransfer/{id}"), Some(token))).await;
+        let res = self.get(&format!("/broker/api/v1/filetransfer/{id}"), Some(token)).await;
         assert_eq!(res.status, 200, "{}", res.text());
         res.json()
     }
@@ -232,19 +283,21 @@ impl InProc {
 
     /// Moves the clock through the hook.
     pub async fn advance(&self, by: &str) {
-        let res = self
-            .send(
-                request("POST", &format!("/emulator/api/clock/advance?by={by}"), None)
-                    .body(Default::default())
-                    .unwrap(),
-            )
-            .await;
+        let res =
+            self.call(axum::http::Method::POST, &format!("/emulator/api/clock/advance?by={by}"), None, None).await;
         assert_eq!(res.status, 200, "{}", res.text());
     }
 
     pub async fn events(&self) -> Vec<serde_json::Value> {
-        self.send(get("/emulator/api/events", None)).await.json().as_array().unwrap().clone()
+        self.get("/emulator/api/events", None).await.json().as_array().unwrap().clone()
     }
+}
+
+/// The claims of a JWT, read without checking anything.
+pub fn claims(jwt: &str) -> serde_json::Value {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
 pub fn request(method: &str, path: &str, token: Option<&str>) -> axum::http::request::Builder {
