@@ -49,8 +49,10 @@ pub struct Upload {
 }
 
 impl Upload {
+    /// Keeps `r` as the upload's record, and stores it when something identifies the file again (a stream
+    /// without a `fingerprint` key is kept in memory only).
     async fn save(&self, r: ResumeRecord) -> Result<(), Error> {
-        if let Some(st) = &self.store {
+        if let (Some(st), false) = (&self.store, r.fingerprint.is_empty()) {
             st.save(&r).await?;
         }
         *self.record.borrow_mut() = Some(r);
@@ -96,7 +98,7 @@ pub async fn run(
     let r = attempt(&u, source, settings, resume).await;
     if r.is_err() {
         let stored = u.record.borrow().clone();
-        if let Some(mut rec) = stored.filter(|rec| !rec.fingerprint.is_empty()) {
+        if let Some(mut rec) = stored {
             if let Some(at) = u.session.expiry.earliest(rec.uploads.len()).filter(|at| *at > rec.expires) {
                 rec.expires = at;
                 // Best effort: the upload's own failure is the one to report.
@@ -242,12 +244,7 @@ async fn fresh(
         created: now_ms(),
         expires,
     };
-    if fingerprint.is_empty() {
-        // Nothing identifies this source again (a stream without a key): keep the record in memory only.
-        *u.record.borrow_mut() = Some(record);
-    } else {
-        u.save(record).await?;
-    }
+    u.save(record).await?;
     let offsets = vec![Some(0); p.parts.len()];
     finish(u, chunks, offsets).await
 }
@@ -279,11 +276,7 @@ async fn finish(u: &Rc<Upload>, chunks: Chunks, offsets: Vec<Option<u64>>) -> Re
                 let p = parallel::join(s, &paths).await?;
                 let mut saved = r.clone();
                 saved.final_path = Some(p.clone());
-                if saved.fingerprint.is_empty() {
-                    *u.record.borrow_mut() = Some(saved);
-                } else {
-                    u.save(saved).await?;
-                }
+                u.save(saved).await?;
                 p
             }
         };
