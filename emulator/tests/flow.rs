@@ -66,14 +66,9 @@ async fn initialize_upload_scan_publish_download_confirm_purge() {
     assert_eq!(o["fileTransferStatus"], "UploadProcessing");
     assert_eq!(o["fileTransferSize"], content.len());
     // Download before publish: 403/7.
-    let res = http
-        .get(emu.url(&format!("/broker/api/v1/filetransfer/{id}/download")))
-        .bearer_auth(&recipient)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 403);
-    assert_eq!(json(res).await["code"], "BRO-00007");
+    let (status, body) = emu.download(&recipient, &id).await;
+    assert_eq!(status, 403);
+    assert_eq!(serde_json::from_slice::<Value>(&body).unwrap()["code"], "BRO-00007");
 
     let res = http
         .post(emu.url(&format!("/emulator/api/scan/release?fileTransferId={id}&result=clean")))
@@ -160,9 +155,4 @@ async fn initialize_upload_scan_publish_download_confirm_purge() {
     assert_eq!(e["resource"], format!("urn:altinn:resource:{RESOURCE}"));
     assert_eq!(e["subject"], format!("urn:altinn:organization:identifier-no:{DIGDIR}"));
     assert_eq!(e["source"], emu.url("/broker/api/v1/filetransfer"));
-}
-
-fn md5_hex(b: &[u8]) -> String {
-    use md5::{Digest, Md5};
-    format!("{:x}", Md5::digest(b))
 }

@@ -41,14 +41,7 @@ async fn round_trip(emu: &Emulator, len: u64, how: Upload) {
     let sender = emu.token(DIGDIR, WRITE).await;
     let id = match how {
         Upload::Streamed => {
-            let res = http
-                .post(emu.url("/broker/api/v1/filetransfer"))
-                .bearer_auth(&sender)
-                .json(&init_body(RESOURCE, &[RECIPIENT]))
-                .send()
-                .await
-                .unwrap();
-            let id = res.json::<Value>().await.unwrap()["fileTransferId"].as_str().unwrap().to_owned();
+            let id = emu.initialize(&sender).await;
             let res = http
                 .post(emu.url(&format!("/broker/api/v1/filetransfer/{id}/upload")))
                 .bearer_auth(&sender)

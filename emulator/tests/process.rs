@@ -8,57 +8,6 @@ use std::time::{Duration, Instant};
 use common::*;
 use serde_json::{json, Value};
 
-async fn initialize(emu: &Emulator, token: &str) -> String {
-    let res = client()
-        .post(emu.url("/broker/api/v1/filetransfer"))
-        .bearer_auth(token)
-        .json(&init_body(RESOURCE, &[RECIPIENT]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json::<Value>().await.unwrap()["fileTransferId"].as_str().unwrap().to_owned()
-}
-
-async fn upload(emu: &Emulator, token: &str, id: &str, content: Vec<u8>) -> reqwest::Result<reqwest::Response> {
-    client()
-        .post(emu.url(&format!("/broker/api/v1/filetransfer/{id}/upload")))
-        .bearer_auth(token)
-        .header("Content-Type", "application/octet-stream")
-        .body(content)
-        .send()
-        .await
-}
-
-async fn overview(emu: &Emulator, token: &str, id: &str) -> Value {
-    let res =
-        client().get(emu.url(&format!("/broker/api/v1/filetransfer/{id}"))).bearer_auth(token).send().await.unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
-}
-
-async fn wait_for_status(emu: &Emulator, token: &str, id: &str, want: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let o = overview(emu, token, id).await;
-        if o["fileTransferStatus"] == want || Instant::now() > deadline {
-            assert_eq!(o["fileTransferStatus"], want, "{o}");
-            return o;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-}
-
-async fn download(emu: &Emulator, token: &str, id: &str) -> (u16, Vec<u8>) {
-    let res = client()
-        .get(emu.url(&format!("/broker/api/v1/filetransfer/{id}/download")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), res.bytes().await.unwrap().to_vec())
-}
-
 fn content(n: usize, seed: u8) -> Vec<u8> {
     (0..n).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
 }
@@ -71,33 +20,30 @@ async fn crash_at_each_point_then_restart() {
         // An acknowledged, published transfer before the crash.
         let emu = Emulator::start_with(Options { data_dir: Some(dir.path()), ..Default::default() });
         let sender = emu.token(DIGDIR, WRITE).await;
-        let kept = initialize(&emu, &sender).await;
+        let kept = emu.initialize(&sender).await;
         let kept_content = content(300_000, 1);
-        assert_eq!(upload(&emu, &sender, &kept, kept_content.clone()).await.unwrap().status(), 200);
-        wait_for_status(&emu, &sender, &kept, "Published").await;
+        assert_eq!(emu.upload(&sender, &kept, kept_content.clone()).await.unwrap().status(), 200);
+        emu.wait_for_status(&sender, &kept, "Published").await;
         drop(emu);
 
         // The crash: the upload never gets an answer, the process dies by SIGKILL.
         let mut emu =
             Emulator::start_with(Options { data_dir: Some(dir.path()), crash_at: Some(point), ..Default::default() });
-        let crashed = initialize(&emu, &sender).await;
+        let crashed = emu.initialize(&sender).await;
         let body = content(2 * 1024 * 1024, 2);
-        assert!(
-            upload(&emu, &sender, &crashed, body.clone()).await.is_err(),
-            "{point}: the upload must not be answered"
-        );
+        assert!(emu.upload(&sender, &crashed, body.clone()).await.is_err(), "{point}: the upload must not be answered");
         assert!(emu.wait_killed(), "{point}: killed by SIGKILL");
 
         // Restart: nothing acknowledged is lost, nothing partial is published, the sender can upload again.
         let emu = Emulator::start_with(Options { data_dir: Some(dir.path()), ..Default::default() });
         let recipient = emu.token(RECIPIENT, READ).await;
-        assert_eq!(overview(&emu, &sender, &kept).await["fileTransferStatus"], "Published", "{point}");
-        assert_eq!(download(&emu, &recipient, &kept).await, (200, kept_content.clone()), "{point}");
-        let o = overview(&emu, &sender, &crashed).await;
+        assert_eq!(emu.overview(&sender, &kept).await["fileTransferStatus"], "Published", "{point}");
+        assert_eq!(emu.download(&recipient, &kept).await, (200, kept_content.clone()), "{point}");
+        let o = emu.overview(&sender, &crashed).await;
         assert_eq!(o["fileTransferStatus"], "UploadStarted", "{point}");
         assert_eq!(o["fileTransferSize"], 0, "{point}");
         assert_eq!(o["checksum"], Value::Null, "{point}");
-        let (status, _) = download(&emu, &recipient, &crashed).await;
+        let (status, _) = emu.download(&recipient, &crashed).await;
         assert_eq!(status, 403, "{point}");
         let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("blobs"))
             .unwrap()
@@ -111,7 +57,7 @@ async fn crash_at_each_point_then_restart() {
             let res = client().post(emu.url("/emulator/api/clock/advance?by=P1DT1H")).send().await.unwrap();
             assert_eq!(res.status(), 200);
             let sender = emu.token(DIGDIR, WRITE).await;
-            let o = overview(&emu, &sender, &crashed).await;
+            let o = emu.overview(&sender, &crashed).await;
             assert_eq!(o["fileTransferStatus"], "Failed");
             assert_eq!(
                 o["fileTransferStatusText"],
@@ -123,9 +69,9 @@ async fn crash_at_each_point_then_restart() {
                 .iter()
                 .any(|e| e["resourceinstance"] == crashed.as_str() && e["type"] == "no.altinn.broker.uploadfailed"));
         } else {
-            assert_eq!(upload(&emu, &sender, &crashed, body.clone()).await.unwrap().status(), 200, "{point}");
-            wait_for_status(&emu, &sender, &crashed, "Published").await;
-            assert_eq!(download(&emu, &recipient, &crashed).await, (200, body), "{point}");
+            assert_eq!(emu.upload(&sender, &crashed, body.clone()).await.unwrap().status(), 200, "{point}");
+            emu.wait_for_status(&sender, &crashed, "Published").await;
+            assert_eq!(emu.download(&recipient, &crashed).await, (200, body), "{point}");
         }
     }
 }
@@ -135,7 +81,7 @@ async fn clock_jobs_and_events_survive_restart() {
     let dir = tempfile::tempdir().unwrap();
     let emu = Emulator::start_with(Options { data_dir: Some(dir.path()), ..Default::default() });
     let sender = emu.token(DIGDIR, WRITE).await;
-    let id = initialize(&emu, &sender).await;
+    let id = emu.initialize(&sender).await;
     client().post(emu.url("/emulator/api/clock/advance?by=P10D")).send().await.unwrap();
     drop(emu);
 
@@ -147,7 +93,7 @@ async fn clock_jobs_and_events_survive_restart() {
     // The expiry job scheduled before the restart still runs at day 30.
     client().post(emu.url("/emulator/api/clock/advance?by=P21D")).send().await.unwrap();
     let sender = emu.token(DIGDIR, WRITE).await;
-    assert_eq!(overview(&emu, &sender, &id).await["fileTransferStatus"], "Purged");
+    assert_eq!(emu.overview(&sender, &id).await["fileTransferStatus"], "Purged");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -155,7 +101,7 @@ async fn faults_answer_stall_or_cut() {
     let emu = Emulator::start();
     let http = client();
     let sender = emu.token(DIGDIR, WRITE).await;
-    let id = initialize(&emu, &sender).await;
+    let id = emu.initialize(&sender).await;
     let fault = |spec: Value| {
         let http = http.clone();
         let url = emu.url("/emulator/api/faults");
@@ -177,7 +123,7 @@ async fn faults_answer_stall_or_cut() {
         assert_eq!(res.headers()["x-content-type-options"], "nosniff");
         assert_eq!(res.json::<Value>().await.unwrap()["status"], 503);
     }
-    assert_eq!(overview(&emu, &sender, &id).await["fileTransferStatus"], "Initialized");
+    assert_eq!(emu.overview(&sender, &id).await["fileTransferStatus"], "Initialized");
 
     // A stall.
     fault(json!({"path": "**/details", "count": 1, "delayMs": 300})).await;
@@ -193,16 +139,16 @@ async fn faults_answer_stall_or_cut() {
 
     // A cut request body: the upload fails as a dropped connection does, and the client sees no answer.
     fault(json!({"method": "POST", "path": "**/upload", "count": 1, "dropAfterBytes": 1000})).await;
-    assert!(upload(&emu, &sender, &id, content(200_000, 3)).await.is_err());
-    let o = overview(&emu, &sender, &id).await;
+    assert!(emu.upload(&sender, &id, content(200_000, 3)).await.is_err());
+    let o = emu.overview(&sender, &id).await;
     assert_eq!(o["fileTransferStatus"], "Failed");
     assert_eq!(o["fileTransferStatusText"], "Error occurred while uploading fileTransfer");
 
     // A cut response body.
-    let id = initialize(&emu, &sender).await;
+    let id = emu.initialize(&sender).await;
     let data = content(500_000, 4);
-    assert_eq!(upload(&emu, &sender, &id, data.clone()).await.unwrap().status(), 200);
-    wait_for_status(&emu, &sender, &id, "Published").await;
+    assert_eq!(emu.upload(&sender, &id, data.clone()).await.unwrap().status(), 200);
+    emu.wait_for_status(&sender, &id, "Published").await;
     let recipient = emu.token(RECIPIENT, READ).await;
     fault(json!({"path": "**/download", "count": 1, "dropAfterBytes": 1000})).await;
     let res = http
@@ -213,7 +159,7 @@ async fn faults_answer_stall_or_cut() {
         .unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.bytes().await.is_err(), "the body must break off");
-    assert_eq!(download(&emu, &recipient, &id).await, (200, data));
+    assert_eq!(emu.download(&recipient, &id).await, (200, data));
 
     // Invalid faults are refused; DELETE clears.
     let res =
@@ -221,5 +167,5 @@ async fn faults_answer_stall_or_cut() {
     assert_eq!(res.status(), 400);
     fault(json!({"path": "/**", "count": 5, "status": 500})).await;
     assert_eq!(http.delete(emu.url("/emulator/api/faults")).send().await.unwrap().status(), 204);
-    assert_eq!(overview(&emu, &sender, &id).await["fileTransferStatus"], "Published");
+    assert_eq!(emu.overview(&sender, &id).await["fileTransferStatus"], "Published");
 }

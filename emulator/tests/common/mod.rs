@@ -53,7 +53,23 @@ impl Emulator {
         Self::start_with(Options::default())
     }
 
-    pub fn start_with(opts: Options<'_>) -> Self {
+    /// The command that starts the binary with `opts` on a free port (stdout and stderr not yet set).
+    pub fn command(opts: &Options<'_>, data_dir: &Path) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_altinn-broker-emulator"));
+        let log = if opts.extra.contains(&"--log") { Vec::new() } else { vec!["--log", "warn"] };
+        cmd.args(["--port", "0", "--scan-delay-ms", &opts.scan_delay_ms.to_string()])
+            .args(log)
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(&opts.extra)
+            .env_remove("ALTINN_EMULATOR_CRASH_AT");
+        if let Some(p) = opts.crash_at {
+            cmd.env("ALTINN_EMULATOR_CRASH_AT", p);
+        }
+        cmd
+    }
+
+    pub fn start_with(mut opts: Options<'_>) -> Self {
         let (data_dir, temp) = match opts.data_dir {
             Some(d) => (d.to_owned(), None),
             None => {
@@ -61,20 +77,9 @@ impl Emulator {
                 (t.path().to_owned(), Some(t))
             }
         };
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_altinn-broker-emulator"));
-        let log = if opts.extra.contains(&"--log") { Vec::new() } else { vec!["--log", "warn"] };
-        cmd.args(["--port", "0", "--scan-delay-ms", &opts.scan_delay_ms.to_string()])
-            .args(log)
-            .arg("--data-dir")
-            .arg(&data_dir)
-            .args(&opts.extra)
-            .env_remove("ALTINN_EMULATOR_CRASH_AT")
-            .stdout(Stdio::piped())
-            .stderr(opts.stderr.map(Stdio::from).unwrap_or_else(Stdio::inherit));
-        if let Some(p) = opts.crash_at {
-            cmd.env("ALTINN_EMULATOR_CRASH_AT", p);
-        }
-        let mut child = cmd.spawn().expect("spawn emulator");
+        let stderr = opts.stderr.take().map(Stdio::from).unwrap_or_else(Stdio::inherit);
+        let mut child =
+            Self::command(&opts, &data_dir).stdout(Stdio::piped()).stderr(stderr).spawn().expect("spawn emulator");
         let stdout = child.stdout.take().unwrap();
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).expect("first line");
@@ -97,6 +102,66 @@ impl Emulator {
             .unwrap();
         assert_eq!(res.status(), 200, "token for {org} {scopes}");
         res.text().await.unwrap()
+    }
+
+    /// A GET with a bearer token: status and body text.
+    pub async fn get(&self, path: &str, token: &str) -> (u16, String) {
+        let res = client().get(self.url(path)).bearer_auth(token).send().await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
+    /// Initializes a transfer of RESOURCE from DIGDIR to RECIPIENT; answers its id.
+    pub async fn initialize(&self, token: &str) -> String {
+        let res = client()
+            .post(self.url("/broker/api/v1/filetransfer"))
+            .bearer_auth(token)
+            .json(&init_body(RESOURCE, &[RECIPIENT]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.json::<serde_json::Value>().await.unwrap()["fileTransferId"].as_str().unwrap().to_owned()
+    }
+
+    /// A streamed upload; an `Err` when the connection broke.
+    pub async fn upload(&self, token: &str, id: &str, content: Vec<u8>) -> reqwest::Result<reqwest::Response> {
+        client()
+            .post(self.url(&format!("/broker/api/v1/filetransfer/{id}/upload")))
+            .bearer_auth(token)
+            .header("Content-Type", "application/octet-stream")
+            .body(content)
+            .send()
+            .await
+    }
+
+    pub async fn overview(&self, token: &str, id: &str) -> serde_json::Value {
+        let (status, body) = self.get(&format!("/broker/api/v1/filetransfer/{id}"), token).await;
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// Polls the overview until the transfer has status `want` (at most 20 s); answers the overview.
+    pub async fn wait_for_status(&self, token: &str, id: &str, want: &str) -> serde_json::Value {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let o = self.overview(token, id).await;
+            if o["fileTransferStatus"] == want || std::time::Instant::now() > deadline {
+                assert_eq!(o["fileTransferStatus"], want, "{o}");
+                return o;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// A whole download: status and bytes.
+    pub async fn download(&self, token: &str, id: &str) -> (u16, Vec<u8>) {
+        let res = client()
+            .get(self.url(&format!("/broker/api/v1/filetransfer/{id}/download")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (res.status().as_u16(), res.bytes().await.unwrap().to_vec())
     }
 
     /// Waits for the process to exit (after a crash point) and answers whether it was killed by a signal.
