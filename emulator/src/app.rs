@@ -35,11 +35,13 @@ pub fn app(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(
             |req: &Request| tracing::info_span!("request", method = %req.method(), path = %req.uri().path()),
         ));
-    let router = match http::cors::layer(&state.settings.cors_origins) {
-        Some(cors) => router.layer(cors),
+    let origins = state.settings.cors_origins.clone();
+    let router = router.with_state(state);
+    let router = match http::cors::layer(&origins) {
+        Some(cors) => http::cors::wrap(router, cors, origins),
         None => router,
     };
-    router.layer(middleware::from_fn(http::security::security_headers)).with_state(state)
+    router.layer(middleware::from_fn(http::security::security_headers))
 }
 
 async fn not_found() -> impl IntoResponse {

@@ -68,7 +68,7 @@ fn event_types(events: &[Value], id: &str) -> Vec<String> {
         .collect()
 }
 
-/// An in-process app without CORS: with CORS on, every OPTIONS is answered as a preflight before routing.
+/// An in-process app without CORS (`tests/cors.rs` covers tus OPTIONS with CORS on).
 fn without_cors() -> (axum::Router, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let settings = altinn_broker_emulator::state::Settings {
