@@ -91,7 +91,9 @@ async fn read_form(
     let mut values = 0;
     while let Some(mut field) = form.next_field().await.map_err(|e| unreadable_form(&e.body_text()))? {
         let name = field.name().unwrap_or_default().to_owned();
-        if field.file_name().is_some() {
+        // `IsFileDisposition`: a part is a file only when it names a non-empty file name; `filename=""` (an empty
+        // file input in a browser form) is bound as a value.
+        if field.file_name().is_some_and(|f| !f.is_empty()) {
             let keep = file.is_none() && name.eq_ignore_ascii_case(FILE_FIELD);
             let mut writer = if keep { Some(blobs.stage().await?) } else { None };
             let mut size = 0u64;
@@ -247,6 +249,10 @@ mod tests {
         let file = file.unwrap();
         assert_eq!((file.size, file.md5.as_str()), (11, "5eb63bbbe01eeed093cb22bb8f5acdc3"));
         assert_eq!(files, 1, "only the first FileTransfer part is kept");
+
+        let (result, files) = read(form(&[("FileTransfer", Some(""), b"")]), FormLimits::SERVICE).await;
+        assert!(result.unwrap().1.is_none(), "an empty file name makes the part a value, not a file");
+        assert_eq!(files, 0);
     }
 
     #[tokio::test]
