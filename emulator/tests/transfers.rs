@@ -244,6 +244,12 @@ async fn checksum_mismatch_fails_without_an_event() {
     assert_eq!(o["fileTransferStatusText"], "Checksum mismatch");
     assert!(!e.events().await.iter().any(|ev| ev["type"] == "no.altinn.broker.uploadfailed"));
     assert!(!e.state.store.blobs().exists(altinn_broker_core::FileTransferId::parse(&id).unwrap()));
+    // The file was recorded before the comparison (as SetStorageDetails is): its size shows, and confirming is
+    // refused for the status (400/10), not for a missing file (400/3).
+    assert_eq!(o["fileTransferSize"], 13);
+    let recipient = e.token(RECIPIENT, READ).await;
+    let confirm = format!("/broker/api/v1/filetransfer/{id}/confirmdownload");
+    assert_eq!(e.call(axum::http::Method::POST, &confirm, Some(&recipient), None).await.code(), "BRO-00010");
 
     // The right checksum (any case) publishes after the scan, and stays the reported checksum.
     let mut b = init_body(RESOURCE, &[RECIPIENT]);

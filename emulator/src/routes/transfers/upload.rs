@@ -168,6 +168,11 @@ pub fn receive_staged(
 fn complete(state: &AppState, transfer: &Transfer, blob: StoredBlob) -> Result<(), AppError> {
     let id = transfer.id;
     let crash_at = state.settings.crash_at;
+    // The service records the file (`SetStorageDetails`: location and size) before it compares checksums, so a
+    // mismatched upload keeps its size in the overview, and a confirm gets 400/10 rather than 400/3.
+    state.store.tx(|tx| transfers::set_file(tx, id, blob.size, &blob.md5))?;
+    maybe_crash(crash_at, CrashPoint::UploadAfterCommit);
+
     if let Some(expected) = transfer.checksum.as_deref().filter(|_| transfer.user_checksum) {
         if !expected.eq_ignore_ascii_case(&blob.md5) {
             let now = state.clock.now();
@@ -185,9 +190,6 @@ fn complete(state: &AppState, transfer: &Transfer, blob: StoredBlob) -> Result<(
             return Err(BrokerErrorCode::ChecksumMismatch.into());
         }
     }
-
-    state.store.tx(|tx| transfers::set_file(tx, id, blob.size, &blob.md5))?;
-    maybe_crash(crash_at, CrashPoint::UploadAfterCommit);
 
     let now = state.clock.now();
     state.store.tx(|tx| {
