@@ -4,30 +4,11 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
-use bytes::Bytes;
 use common::*;
 use futures_util::StreamExt;
 use serde_json::Value;
 
 const MIB: u64 = 1024 * 1024;
-
-/// A body of `len` bytes produced in 256 KiB chunks, never held whole.
-fn generated(len: u64) -> reqwest::Body {
-    let chunk = Bytes::from(vec![0x5a; 256 * 1024]);
-    let stream = futures_util::stream::unfold(len, move |left| {
-        let chunk = chunk.clone();
-        async move {
-            if left == 0 {
-                return None;
-            }
-            let n = left.min(chunk.len() as u64);
-            Some((Ok::<Bytes, std::io::Error>(chunk.slice(..n as usize)), left - n))
-        }
-    });
-    reqwest::Body::wrap_stream(stream)
-}
 
 /// How the file is sent.
 #[derive(Clone, Copy)]
@@ -77,24 +58,8 @@ async fn round_trip(emu: &Emulator, len: u64, how: Upload) {
             res.json::<Value>().await.unwrap()["fileTransferId"].as_str().unwrap().to_owned()
         }
     };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let o: Value = http
-            .get(emu.url(&format!("/broker/api/v1/filetransfer/{id}")))
-            .bearer_auth(&sender)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if o["fileTransferStatus"] == "Published" {
-            assert_eq!(o["fileTransferSize"], len);
-            break;
-        }
-        assert!(Instant::now() < deadline, "{o}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let o = emu.wait_for_status(&sender, &id, "Published").await;
+    assert_eq!(o["fileTransferSize"], len);
     if matches!(how, Upload::Multipart) {
         // The download path is the same for both; once per size is enough.
         return;

@@ -140,9 +140,10 @@ impl Emulator {
         serde_json::from_str(&body).unwrap()
     }
 
-    /// Polls the overview until the transfer has status `want` (at most 20 s); answers the overview.
+    /// Polls the overview until the transfer has status `want` (at most 60 s: a large scan in a debug build); answers
+    /// the overview.
     pub async fn wait_for_status(&self, token: &str, id: &str, want: &str) -> serde_json::Value {
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
         loop {
             let o = self.overview(token, id).await;
             if o["fileTransferStatus"] == want || std::time::Instant::now() > deadline {
@@ -391,6 +392,22 @@ pub fn post_bytes(path: &str, token: Option<&str>, body: Vec<u8>) -> axum::http:
         .header("Content-Length", len)
         .body(axum::body::Body::from(body))
         .unwrap()
+}
+
+/// A body of `len` bytes produced in 256 KiB chunks, never held whole.
+pub fn generated(len: u64) -> reqwest::Body {
+    let chunk = bytes::Bytes::from(vec![0x5a; 256 * 1024]);
+    let stream = futures_util::stream::unfold(len, move |left| {
+        let chunk = chunk.clone();
+        async move {
+            if left == 0 {
+                return None;
+            }
+            let n = left.min(chunk.len() as u64);
+            Some((Ok::<bytes::Bytes, std::io::Error>(chunk.slice(..n as usize)), left - n))
+        }
+    });
+    reqwest::Body::wrap_stream(stream)
 }
 
 pub fn md5_hex(b: &[u8]) -> String {
