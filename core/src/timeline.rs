@@ -7,6 +7,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::model::FileTransferDetails;
+use crate::status::{FileTransferStatus, RecipientStatus};
 use crate::timestamp::serde_rfc3339;
 
 /// Whose status changed.
@@ -32,13 +33,35 @@ pub struct TimelineEntry {
     pub status: &'static str,
     /// The text the service recorded (the fixed text of the status, or a detail such as `"Checksum mismatch"`).
     pub text: String,
-    /// The status's integer value, used to order entries recorded in the same microsecond.
+    /// Where the entry falls in the life of a transfer, used to order entries recorded in the same microsecond.
     #[serde(skip)]
     rank: u8,
 }
 
-/// Both histories of `details`, oldest first. Entries with the same timestamp keep the state machine's order
-/// (a transfer entry before a recipient entry, a lower status before a higher one).
+/// The causal order of statuses across both histories: the service records some pairs with one timestamp
+/// (initialize writes the transfer's and the recipients' `Initialized`; the last confirm writes the recipient's
+/// `DownloadConfirmed` and the transfer's `AllConfirmedDownloaded`).
+fn transfer_rank(s: FileTransferStatus) -> u8 {
+    use FileTransferStatus::*;
+    match s {
+        Initialized => 0,
+        UploadStarted => 2,
+        UploadProcessing => 3,
+        Published | Failed | Cancelled => 4,
+        AllConfirmedDownloaded => 7,
+        Purged => 8,
+    }
+}
+
+fn recipient_rank(s: RecipientStatus) -> u8 {
+    match s {
+        RecipientStatus::Initialized => 1,
+        RecipientStatus::DownloadStarted => 5,
+        RecipientStatus::DownloadConfirmed => 6,
+    }
+}
+
+/// Both histories of `details`, oldest first; entries with the same timestamp in the order they happen.
 pub fn timeline(details: &FileTransferDetails) -> Vec<TimelineEntry> {
     let transfer = details.file_transfer_status_history.iter().map(|e| TimelineEntry {
         time: e.file_transfer_status_changed,
@@ -46,7 +69,7 @@ pub fn timeline(details: &FileTransferDetails) -> Vec<TimelineEntry> {
         recipient: None,
         status: e.file_transfer_status.as_str(),
         text: e.file_transfer_status_text.clone(),
-        rank: e.file_transfer_status.code(),
+        rank: transfer_rank(e.file_transfer_status),
     });
     let recipients = details.recipient_file_transfer_status_history.iter().map(|e| TimelineEntry {
         time: e.recipient_file_transfer_status_changed,
@@ -54,10 +77,10 @@ pub fn timeline(details: &FileTransferDetails) -> Vec<TimelineEntry> {
         recipient: Some(e.recipient.clone()),
         status: e.recipient_file_transfer_status_code.as_str(),
         text: e.recipient_file_transfer_status_text.clone(),
-        rank: e.recipient_file_transfer_status_code.code(),
+        rank: recipient_rank(e.recipient_file_transfer_status_code),
     });
     let mut out: Vec<TimelineEntry> = transfer.chain(recipients).collect();
-    out.sort_by_key(|e| (e.time, e.kind, e.rank));
+    out.sort_by_key(|e| (e.time, e.rank));
     out
 }
 
@@ -75,6 +98,8 @@ mod tests {
             "expirationTime": "2026-09-17T11:40:51+00:00", "sender": "0192:991825827",
             "recipients": [], "propertyList": {},
             "fileTransferStatusHistory": [
+                {"fileTransferStatus": "AllConfirmedDownloaded", "fileTransferStatusText": "All downloaded",
+                 "fileTransferStatusChanged": "2026-08-18T11:40:55+00:00"},
                 {"fileTransferStatus": "Published", "fileTransferStatusText": "Ready for download",
                  "fileTransferStatusChanged": "2026-08-18T11:40:53+00:00"},
                 {"fileTransferStatus": "UploadStarted", "fileTransferStatusText": "Upload started",
@@ -86,6 +111,9 @@ mod tests {
                 {"recipient": "0192:986252932", "recipientFileTransferStatusCode": "DownloadStarted",
                  "recipientFileTransferStatusText": "Recipient has attempted to download fileTransfer",
                  "recipientFileTransferStatusChanged": "2026-08-18T11:40:54+00:00"},
+                {"recipient": "0192:986252932", "recipientFileTransferStatusCode": "DownloadConfirmed",
+                 "recipientFileTransferStatusText": "Recipient has downloaded fileTransfer",
+                 "recipientFileTransferStatusChanged": "2026-08-18T11:40:55+00:00"},
                 {"recipient": "0192:986252932", "recipientFileTransferStatusCode": "Initialized",
                  "recipientFileTransferStatusText": "Initialized",
                  "recipientFileTransferStatusChanged": "2026-08-18T11:40:51+00:00"}
@@ -102,6 +130,8 @@ mod tests {
                 (TimelineKind::Transfer, "UploadStarted"),
                 (TimelineKind::Transfer, "Published"),
                 (TimelineKind::Recipient, "DownloadStarted"),
+                (TimelineKind::Recipient, "DownloadConfirmed"),
+                (TimelineKind::Transfer, "AllConfirmedDownloaded"),
             ]
         );
         let v = serde_json::to_value(&t[1]).unwrap();
