@@ -91,7 +91,8 @@ step build-emulator cargo build -p altinn-broker-emulator --locked
 if start_emulator; then
   step wasm-node cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked \
     --test offline --test node --test scan --test memory
-  step wasm-tus-node cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked --test tus_node
+  step wasm-tus-node cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked \
+    --test tus_node --test tus_memory
   step wasm-chrome env CHROMEDRIVER="$(command -v chromedriver)" \
     cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked --test browser
 else
