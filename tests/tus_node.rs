@@ -140,14 +140,14 @@ async fn a_stalled_answer_trips_the_idle_timer_and_is_retried() {
     hook(
         "POST",
         "/emulator/api/faults",
-        Some(json!({ "method": "PATCH", "path": format!("**/tus/{id}"), "count": 1, "delayMs": 3000 })),
+        Some(json!({ "method": "PATCH", "path": format!("**/tus/{id}"), "count": 1, "delayMs": 4000 })),
     )
     .await;
     let up = s
         .start_upload(
             id.clone(),
             generated_blob(size).into(),
-            opts(json!({ "chunkSize": 256 * 1024, "stallTimeoutMs": 400, "resumeStore": false })),
+            opts(json!({ "chunkSize": 256 * 1024, "stallTimeoutMs": 1000, "resumeStore": false })),
         )
         .unwrap();
     done(&up).await;
