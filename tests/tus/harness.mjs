@@ -49,6 +49,10 @@ export class Emulator {
     const proc = spawn(env('EMULATOR_BIN'), args, { env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
     this.proc = proc;
     this.exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+    // Never leave an emulator behind when a test dies: it would hold the port and the caller's output pipe.
+    const reap = () => proc.kill('SIGKILL');
+    process.once('exit', reap);
+    proc.once('exit', () => process.off('exit', reap));
     const lines = createInterface({ input: proc.stdout });
     const first = await new Promise((resolve, reject) => {
       lines.once('line', resolve);
