@@ -111,16 +111,7 @@ async fn matrix() {
 #[tokio::test]
 async fn file_size_limits() {
     let e = InProc::new();
-    let owner = e.token(DIGDIR, SERVICE_OWNER).await;
-    let res = e
-        .send(
-            request("PUT", &format!("/broker/api/v1/resource/{RESOURCE}"), Some(&owner))
-                .header("Content-Type", "application/json")
-                .body(json!({"maxFileTransferSize": 10}).to_string().into())
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(res.status, 204, "{}", res.text());
+    e.configure_resource(RESOURCE, json!({"maxFileTransferSize": 10})).await;
     let sender = e.token(DIGDIR, WRITE).await;
     let id = e.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     let res = e.upload(&sender, &id, b"eleven bytes").await;
@@ -190,20 +181,8 @@ async fn a_broken_body_fails_the_upload_with_500_8() {
 #[tokio::test]
 async fn expiry_skips_all_confirmed_when_the_resource_purges_after_confirmation() {
     let e = InProc::new();
-    let owner = e.token(DIGDIR, SERVICE_OWNER).await;
-    let res = e
-        .send(
-            request("PUT", &format!("/broker/api/v1/resource/{RESOURCE}"), Some(&owner))
-                .header("Content-Type", "application/json")
-                .body(
-                    json!({"fileTransferTimeToLive": "PT1H", "purgeFileTransferGracePeriod": "PT3H"})
-                        .to_string()
-                        .into(),
-                )
-                .unwrap(),
-        )
+    e.configure_resource(RESOURCE, json!({"fileTransferTimeToLive": "PT1H", "purgeFileTransferGracePeriod": "PT3H"}))
         .await;
-    assert_eq!(res.status, 204, "{}", res.text());
     let sender = e.token(DIGDIR, WRITE).await;
     let id = e.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     let o = e.overview(&sender, &id).await;

@@ -604,12 +604,7 @@ async fn multipart_initialize_and_upload() {
 
     // The file's length is known (IFormFile.Length), so the resource's size limit applies: 400/16, and the
     // transfer initialize created stays behind, Initialized.
-    let so = e.token(DIGDIR, SERVICE_OWNER).await;
-    let put = request("PUT", &format!("/broker/api/v1/resource/{RESOURCE}"), Some(&so))
-        .header("Content-Type", "application/json")
-        .body(r#"{"maxFileTransferSize": 5}"#.into())
-        .unwrap();
-    assert_eq!(e.send(put).await.status, 204);
+    e.configure_resource(RESOURCE, json!({"maxFileTransferSize": 5})).await;
     let before = e.send(get(&format!("/broker/api/v1/filetransfer?resourceId={RESOURCE}"), Some(&sender))).await;
     let res = e.send(req(format!("{body}--{boundary}\r\nContent-Disposition: form-data; name=\"FileTransfer\"; filename=\"f\"\r\n\r\n123456\r\n--{boundary}--\r\n"))).await;
     assert_eq!((res.status, res.code()), (400, "BRO-00016".to_owned()), "{}", res.text());

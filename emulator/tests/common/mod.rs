@@ -325,6 +325,14 @@ impl InProc {
         res.text()
     }
 
+    /// Configures `resource` (a PUT as DIGDIR, its owner) with `body`; expects 204.
+    pub async fn configure_resource(&self, resource: &str, body: serde_json::Value) {
+        let owner = self.token(DIGDIR, SERVICE_OWNER).await;
+        let path = format!("/broker/api/v1/resource/{resource}");
+        let res = self.call(axum::http::Method::PUT, &path, Some(&owner), Some(body)).await;
+        assert_eq!(res.status, 204, "{}", res.text());
+    }
+
     /// Initializes a transfer of RESOURCE from DIGDIR to `recipients`; answers its id.
     pub async fn initialize(&self, token: &str, body: serde_json::Value) -> String {
         let res = self.send(post_json("/broker/api/v1/filetransfer", Some(token), &body)).await;
