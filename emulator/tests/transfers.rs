@@ -613,6 +613,24 @@ async fn multipart_initialize_and_upload() {
     assert_eq!(after.as_array().unwrap().len(), before.as_array().unwrap().len() + 1);
     let left = e.overview(&sender, after[0].as_str().unwrap()).await;
     assert_eq!(left["fileTransferStatus"], "Initialized");
+
+    // A form cut off mid-file (the connection broke): nothing is created, nothing is left on disk.
+    let head = format!(
+        "{body}--{boundary}\r\nContent-Disposition: form-data; name=\"FileTransfer\"; filename=\"f\"\r\n\r\n1234"
+    );
+    let chunks: Vec<Result<bytes::Bytes, std::io::Error>> =
+        vec![Ok(head.into()), Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "cut"))];
+    let cut = request("POST", "/broker/api/v1/filetransfer/upload", Some(&sender))
+        .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
+        .body(axum::body::Body::from_stream(futures_util::stream::iter(chunks)))
+        .unwrap();
+    let res = e.send(cut).await;
+    assert_eq!(res.status, 400, "{}", res.text());
+    assert!(res.json()["errors"][""][0].as_str().unwrap().starts_with("Failed to read the request form."));
+    let now = e.send(get(&format!("/broker/api/v1/filetransfer?resourceId={RESOURCE}"), Some(&sender))).await;
+    assert_eq!(now.json(), after, "no transfer was created");
+    let blobs = std::fs::read_dir(e.state.store.data_dir().join("blobs")).unwrap();
+    assert!(blobs.map(|f| f.unwrap().file_name()).all(|n| !n.to_string_lossy().ends_with(".part")));
     let res = e
         .send(
             request("POST", "/broker/api/v1/filetransfer/upload", Some(&sender))
