@@ -27,6 +27,12 @@ pub fn type_and_title(status: u16) -> (&'static str, &'static str) {
     }
 }
 
+/// The reason phrase of any HTTP status (`423` → `Locked`), for answers without a problem body (empty 401/403,
+/// plain-text tus errors); `type_and_title` only knows the statuses the service's own problems use.
+pub fn reason_phrase(status: u16) -> &'static str {
+    http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Unknown Status")
+}
+
 /// The `statusDescription` the library adds (the reason phrase; a generic sentence for 500).
 pub fn status_description(status: u16) -> &'static str {
     match status {
@@ -170,6 +176,13 @@ mod tests {
         assert_eq!(p.title.as_deref(), Some(VALIDATION_TITLE));
         assert_eq!(p.code, None);
         assert_eq!(p.errors, errs);
+    }
+
+    #[test]
+    fn reason_phrases_cover_every_status() {
+        assert_eq!(reason_phrase(423), "Locked");
+        assert_eq!(reason_phrase(460), "Unknown Status");
+        assert_eq!(reason_phrase(401), "Unauthorized");
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub fn to_js(e: Error) -> JsValue {
                 set(&o, "traceId", opt(p.trace_id.as_deref()));
                 set(&o, "errors", errors_object(&p.errors));
             } else {
-                set(&o, "title", altinn_broker_core::problem::type_and_title(status).1);
+                set(&o, "title", altinn_broker_core::problem::reason_phrase(status));
             }
             set(&o, "body", opt(body.as_deref()));
             make_broker_error(&o, &JsValue::UNDEFINED)
