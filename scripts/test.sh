@@ -89,12 +89,11 @@ step rust-tests cargo test --workspace --locked
 
 step build-emulator cargo build -p altinn-broker-emulator --locked
 if start_emulator; then
-  step wasm-node cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked \
-    --test offline --test node --test scan --test memory
-  step wasm-tus-node cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked \
-    --test tus_node --test tus_memory
-  step wasm-chrome env CHROMEDRIVER="$(command -v chromedriver)" \
-    cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked --test browser
+  # Every wasm test binary in tests/: Node runs the unconfigured ones, Chromium the `run_in_browser` ones.
+  step wasm-node env WASM_BINDGEN_TEST_ONLY_NODE=1 \
+    cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked --test '*'
+  step wasm-chrome env WASM_BINDGEN_TEST_ONLY_WEB=1 CHROMEDRIVER="$(command -v chromedriver)" \
+    cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked --test '*'
 else
   failed=$((failed + 1))
   failures+=("emulator")
