@@ -5,6 +5,7 @@
 
 mod common;
 
+use altinn_broker_client::md5_hex;
 use altinn_broker_client::resume::memory_resume_store;
 use altinn_broker_client::upload::tus::handle::TusUpload;
 use common::*;
@@ -414,4 +415,41 @@ async fn send_can_upload_over_tus_in_parallel() {
     let events: Vec<serde_json::Value> = serde_wasm_bindgen::from_value(recorder_events(&rec)).unwrap();
     assert_eq!(events.last().and_then(|e| e["loaded"].as_f64()), Some(f64::from(size)));
     published_and_exact(&id, size).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_stream_sent_over_tus_is_hashed_on_the_way() {
+    let s = sender();
+    let size = 2.0 * f64::from(MIB) + 9.0;
+    let g = generated_stream(size, 100_000);
+    let o = opts(
+        json!({ "resumable": true, "size": size, "chunkSize": 512 * 1024, "resumeStore": false, "timeoutMs": 30000 }),
+    );
+    let r = ok(s.send(stream_of(&g).into(), meta("tus-send-stream.bin"), o)).await;
+    let ours: String = get(&r, "checksum");
+    assert_eq!(ours, md5_hex(&generated_bytes(size as u32)), "the MD5 of every byte, computed while sending");
+    assert_eq!(get::<String>(&field(&r, "overview"), "checksum"), ours, "and the service recorded the same");
+
+    // The handle's result carries the MD5 itself (here after a dropped chunk made the upload resync).
+    let id = new_transfer(&s, "tus-stream-md5.bin").await;
+    hook(
+        "POST",
+        "/emulator/api/faults",
+        Some(json!({ "method": "PATCH", "path": format!("**/tus/{id}"), "count": 1, "dropAfterBytes": 50_000 })),
+    )
+    .await;
+    let g = generated_stream(size, 100_000);
+    let o = opts(json!({ "hash": true, "size": size, "chunkSize": 512 * 1024, "resumeStore": false }));
+    let r = done(&s.start_upload(id, stream_of(&g).into(), o).unwrap()).await;
+    assert_eq!(get::<Option<String>>(&r, "md5"), Some(md5_hex(&generated_bytes(size as u32))));
+    let r = done(
+        &s.start_upload(
+            new_transfer(&s, "tus-no-md5.bin").await,
+            generated_blob(10).into(),
+            opts(json!({ "resumeStore": false })),
+        )
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(get::<Option<String>>(&r, "md5"), None, "nothing is hashed unless asked");
 }

@@ -54,10 +54,11 @@ impl Client {
         let hash_while_uploading = hash && checksum_at_initialize.is_none();
         let up = match resumable {
             None => self.upload(id, source, hash_while_uploading, progress, guard).await?,
-            // Chunks are not hashed on the way: the checksum is the one sent at initialize, or the service's.
-            Some(o) => {
+            Some(mut o) => {
+                // A stream is hashed as its chunks are read, and compared below like a streamed upload's.
+                o.settings.hash = hash_while_uploading;
                 let out = upload_within(self.clone(), id, source.clone(), o, progress, guard).await?;
-                crate::upload::streamed::Uploaded { size: out.size as f64, md5: None }
+                crate::upload::streamed::Uploaded { size: out.size as f64, md5: out.md5 }
             }
         };
         let overview = self.wait_for(id, &Target::Statuses(vec![FileTransferStatus::Published]), wait, guard).await?;

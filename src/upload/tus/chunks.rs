@@ -5,7 +5,9 @@
 //! JS buffer of the chunk's size, never whole; the last two chunks are kept because HEAD may report a committed
 //! offset that trails the last acknowledged one (contract §5), and a stream cannot be read again.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -14,6 +16,7 @@ use web_sys::ReadableStreamDefaultReader;
 
 use crate::error::Error;
 use crate::http::body::Body;
+use crate::upload::md5::Hasher;
 use crate::upload::source::Source;
 
 /// Acknowledged chunks of a stream kept for a re-send after HEAD trails.
@@ -33,6 +36,12 @@ pub struct StreamChunks {
     pending: Option<Uint8Array>,
     retained: VecDeque<(u64, Uint8Array)>,
     finished: bool,
+    /// The stream's declared size.
+    total: u64,
+    /// Hashes every byte once, as it is taken from the source (a one-shot stream cannot be hashed first).
+    hasher: Option<Hasher>,
+    /// The MD5 once the whole stream was read.
+    digest: Rc<RefCell<Option<String>>>,
 }
 
 impl Drop for StreamChunks {
@@ -48,11 +57,12 @@ impl Drop for StreamChunks {
 }
 
 impl Chunks {
-    pub fn new(source: &Source) -> Result<Self, Error> {
+    /// `hash`: compute the MD5 of a stream source while reading it (see [`Chunks::digest`]).
+    pub fn new(source: &Source, hash: bool) -> Result<Self, Error> {
         Ok(match source {
             Source::Blob(b) => Chunks::Blob(b.clone()),
             Source::Bytes(b) => Chunks::Bytes(b.clone()),
-            Source::Stream { stream, .. } => {
+            Source::Stream { stream, size } => {
                 let reader: ReadableStreamDefaultReader = stream
                     .get_reader()
                     .dyn_into()
@@ -63,9 +73,20 @@ impl Chunks {
                     pending: None,
                     retained: VecDeque::new(),
                     finished: false,
+                    total: size.unwrap_or(0.0) as u64,
+                    hasher: hash.then(Hasher::new),
+                    digest: Rc::new(RefCell::new(None)),
                 })
             }
         })
+    }
+
+    /// Where the MD5 of a hashed stream appears once it has been read to its end.
+    pub fn digest(&self) -> Option<Rc<RefCell<Option<String>>>> {
+        match self {
+            Chunks::Stream(s) if s.hasher.is_some() => Some(s.digest.clone()),
+            _ => None,
+        }
     }
 
     /// Whether any range can be read at any time (parallel uploads need it).
@@ -135,19 +156,29 @@ impl StreamChunks {
         Ok(buf)
     }
 
-    /// Up to `max` bytes from the source: what was left over, or the next read.
+    /// Up to `max` bytes from the source: what was left over, or the next read. Every byte of the stream passes
+    /// here exactly once, in order, so this is where it is hashed.
     async fn take(&mut self, max: u64) -> Result<Uint8Array, Error> {
         let next = match self.pending.take() {
             Some(p) => p,
             None => self.read().await?,
         };
-        let n = u64::from(next.length());
-        if n <= max {
-            return Ok(next);
+        let piece = if u64::from(next.length()) <= max {
+            next
+        } else {
+            let cut = max as u32;
+            self.pending = Some(next.subarray(cut, next.length()));
+            next.subarray(0, cut)
+        };
+        if let Some(h) = &mut self.hasher {
+            h.update_js(&piece);
+            if h.len() == self.total {
+                if let Some(h) = self.hasher.take() {
+                    *self.digest.borrow_mut() = Some(h.finish_hex());
+                }
+            }
         }
-        let cut = max as u32;
-        self.pending = Some(next.subarray(cut, next.length()));
-        Ok(next.subarray(0, cut))
+        Ok(piece)
     }
 
     async fn read(&mut self) -> Result<Uint8Array, Error> {

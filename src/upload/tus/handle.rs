@@ -85,6 +85,8 @@ export interface StartUploadOptions {
   size?: number;
   /** A key of your own for a stream source, so it can be found again with `findResumableUploads`. */
   fingerprint?: string;
+  /** Compute the MD5 of a stream source while sending it (`TusUploadResult.md5`). Default false. */
+  hash?: boolean;
 }
 
 export interface FindResumableOptions {
@@ -104,6 +106,8 @@ export interface TusUploadResult {
   parts: number;
   /** The transfer had already moved past uploading when a resumed upload started. */
   alreadyComplete: boolean;
+  /** The MD5 of a stream source read from its first byte to its last, when `hash` was set. */
+  md5: string | null;
 }
 
 /** The options `send` takes to upload over tus (`resumable: true`) instead of one streamed POST. */
@@ -214,12 +218,7 @@ impl TusUpload {
                 let mut paths: Vec<String> = r.uploads.iter().map(|x| x.path.clone()).collect();
                 paths.extend(r.final_path.clone());
                 for p in paths {
-                    match protocol::delete(&client.transport, &p, &g).await {
-                        Ok(()) => {}
-                        // Already gone: expired, or deleted by an earlier terminate.
-                        Err(f) if matches!(f.error, Error::Broker { status: 404 | 410, .. }) => {}
-                        Err(f) => return Err(f.error.into()),
-                    }
+                    delete(&client, &p, &g).await?;
                 }
             }
             u.forget().await?;
@@ -228,9 +227,34 @@ impl TusUpload {
     }
 }
 
+/// Attempts at a DELETE the service could not take yet.
+const DELETE_ATTEMPTS: u32 = 8;
+
+/// Deletes one upload. A request the stopped upload left running may still hold the service's lock on it
+/// (423), so that answer, 429/503 and network errors are tried again after a backoff.
+async fn delete(client: &Client, path: &str, g: &CallGuard) -> Result<(), Error> {
+    let mut attempt = 0;
+    loop {
+        let f = match protocol::delete(&client.transport, path, g).await {
+            Ok(()) => return Ok(()),
+            Err(f) => f,
+        };
+        let again = matches!(f.error, Error::Broker { status: 423 | 429 | 503, .. } | Error::Network { .. });
+        match f.error {
+            // Already gone: expired, or deleted by an earlier terminate.
+            Error::Broker { status: 404 | 410, .. } => return Ok(()),
+            e if !again || attempt + 1 >= DELETE_ATTEMPTS => return Err(e),
+            _ => {}
+        }
+        let wait = client.transport.retry.delay_ms(attempt, js_sys::Math::random(), f.retry_after_ms).max(100.0);
+        g.sleep(wait).await?;
+        attempt += 1;
+    }
+}
+
 /// Options of `startUpload` and `resume` (and of `send` with `resumable: true`), read from JS.
 pub struct StartOptions {
-    settings: Settings,
+    pub settings: Settings,
     store: Option<Store>,
     progress: Option<js_sys::Function>,
     signal: Option<AbortSignal>,
@@ -264,6 +288,7 @@ fn start_options(c: &Client, options: &JsValue) -> Result<StartOptions, Error> {
             chunk_size: int(options, "chunkSize")?,
             parallel,
             fingerprint_hint: opt::string(options, "fingerprint")?,
+            hash: opt::boolean(options, "hash")?.unwrap_or(false),
         },
         store: store_option(options, "resumeStore")?,
         progress: opt::function(options, "onProgress")?,

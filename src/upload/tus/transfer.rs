@@ -25,6 +25,8 @@ pub struct Settings {
     pub parallel: u32,
     /// The caller's key for a stream (the only way to resume one).
     pub fingerprint_hint: Option<String>,
+    /// Hash a stream source while sending it (`Outcome::md5`).
+    pub hash: bool,
 }
 
 /// A finished upload: the service holds every byte (and has joined the parts).
@@ -38,6 +40,8 @@ pub struct Outcome {
     pub parts: usize,
     /// True when the transfer had already moved past uploading (a resumed upload that had in fact finished).
     pub already_complete: bool,
+    /// The MD5 of a stream source hashed while it was sent (`hash`), read from its first byte to its last.
+    pub md5: Option<String>,
 }
 
 /// The live state of an upload, shared with its handle.
@@ -117,7 +121,7 @@ async fn attempt(
 ) -> Result<Outcome, Error> {
     let s = &u.session;
     let size = source.size().ok_or_else(|| Error::client("a resumable upload of a stream needs its `size`"))? as u64;
-    let chunks = Chunks::new(&source)?;
+    let chunks = Chunks::new(&source, settings.hash)?;
     // Needed to store the upload, and to check that a resumed upload gets the same file.
     let fp = if u.store.is_some() || resume.is_some() {
         fingerprint::of_source(&source, settings.fingerprint_hint.as_deref()).await?
@@ -201,6 +205,7 @@ fn outcome(r: &ResumeRecord, already_complete: bool) -> Outcome {
         chunk_size: r.chunk_size,
         parts: r.uploads.len(),
         already_complete,
+        md5: None,
     }
 }
 
@@ -252,6 +257,7 @@ async fn fresh(
 /// Sends what is left, joins a parallel upload, and forgets the record.
 async fn finish(u: &Rc<Upload>, chunks: Chunks, offsets: Vec<Option<u64>>) -> Result<Outcome, Error> {
     let s = &u.session;
+    let digest = chunks.digest();
     let r = u.record.borrow().clone().ok_or_else(|| Error::client("the upload has no plan"))?;
     if r.final_path.is_none() {
         let parts: Vec<(String, Part, Option<u64>)> = r
@@ -283,5 +289,6 @@ async fn finish(u: &Rc<Upload>, chunks: Chunks, offsets: Vec<Option<u64>>) -> Re
         parallel::wait_joined(s, &final_path, r.size).await?;
     }
     u.forget().await?;
-    Ok(outcome(&r, false))
+    let md5 = digest.and_then(|d| d.borrow().clone());
+    Ok(Outcome { md5, ..outcome(&r, false) })
 }
