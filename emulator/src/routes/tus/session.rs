@@ -23,7 +23,9 @@ use super::TusFailure;
 use crate::auth::{pdp, Caller, Lifetime, Policy, Rejection};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::{resources, service_owners, transfers, tus};
+use crate::store::resources::{self, Resource};
+use crate::store::transfers::{self, Transfer};
+use crate::store::{service_owners, tus};
 
 /// `TusOptions:UploadExpiration`: the session TTL and the "recent activity" window.
 pub const UPLOAD_EXPIRATION: Duration = Duration::from_secs(24 * 3600);
@@ -84,7 +86,7 @@ pub fn authorize(state: &AppState, caller: &Caller, id: FileTransferId, intent: 
             }
         }
         if intent == Intent::GetInfo {
-            return validate_get_info(state, tx, caller, id);
+            return Ok(validate_get_info(state, tx, caller, id)?.map(|_found| ()));
         }
         let checked = validate_for_upload(state, tx, caller, id)?;
         if checked.is_ok() {
@@ -152,16 +154,17 @@ fn caller_is_sender(conn: &Connection, caller: &Caller, id: FileTransferId) -> R
     Ok(caller.org.is_some_and(|o| o.digits() == sender))
 }
 
-/// `ValidateTusGetInfoAsync`: the transfer exists (404/1) and the caller may write as its sender (401/6).
+/// `ValidateTusGetInfoAsync`: the transfer exists (404/1) and the caller may write as its sender (401/6). Answers
+/// the transfer and its resource, which the upload checks go on with.
 fn validate_get_info(
     state: &AppState,
     conn: &Connection,
     caller: &Caller,
     id: FileTransferId,
-) -> Result<Result<(), BrokerErrorCode>, AppError> {
+) -> Result<Result<(Transfer, Option<Resource>), BrokerErrorCode>, AppError> {
     let Some(t) = transfers::get(conn, id)? else { return Ok(Err(BrokerErrorCode::FileTransferNotFound)) };
     let resource = resources::get(conn, &t.resource_id)?;
-    Ok(pdp::check_send(&state.world, resource.as_ref(), caller, &t.sender))
+    Ok(pdp::check_send(&state.world, resource.as_ref(), caller, &t.sender).map(|()| (t, resource)))
 }
 
 /// `ValidateForUploadAsync` without a length (contract §1.3 order): 404/1, 401/6, 409/4, 403/5, 400/2, 503/21.
@@ -171,11 +174,10 @@ pub fn validate_for_upload(
     caller: &Caller,
     id: FileTransferId,
 ) -> Result<Result<(), BrokerErrorCode>, AppError> {
-    let Some(t) = transfers::get(conn, id)? else { return Ok(Err(BrokerErrorCode::FileTransferNotFound)) };
-    let resource = resources::get(conn, &t.resource_id)?;
-    if let Err(e) = pdp::check_send(&state.world, resource.as_ref(), caller, &t.sender) {
-        return Ok(Err(e));
-    }
+    let (t, resource) = match validate_get_info(state, conn, caller, id)? {
+        Ok(found) => found,
+        Err(e) => return Ok(Err(e)),
+    };
     if transfers::current_status(conn, id)?.status > FileTransferStatus::UploadStarted {
         return Ok(Err(BrokerErrorCode::FileTransferAlreadyUploaded));
     }
