@@ -68,46 +68,18 @@ fn event_types(events: &[Value], id: &str) -> Vec<String> {
         .collect()
 }
 
-/// An in-process app without CORS (`tests/cors.rs` covers tus OPTIONS with CORS on).
-fn without_cors() -> (axum::Router, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let settings = altinn_broker_emulator::state::Settings {
-        base_url: "http://127.0.0.1:5096".into(),
-        environment: "Production".into(),
-        scan_delay: std::time::Duration::from_millis(50),
-        cors_origins: Vec::new(),
-        crash_at: None,
-        data_dir: dir.path().to_owned(),
-    };
-    let state = altinn_broker_emulator::state::AppState::open(settings).unwrap();
-    (altinn_broker_emulator::app::app(state), dir)
-}
-
-async fn call(app: &axum::Router, req: axum::http::Request<Body>) -> Resp {
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    Resp { status, headers, body }
-}
-
 #[tokio::test]
 async fn options_advertises_the_services_capabilities_behind_the_sender_policy() {
-    let (app, _dir) = without_cors();
-    let token = |scopes: &'static str| {
-        let app = app.clone();
-        async move { call(&app, get(&format!("/api/GetEnterpriseToken?orgNo={DIGDIR}&scopes={scopes}"), None)).await.text() }
-    };
+    // Without CORS: `tests/cors.rs` covers tus OPTIONS with CORS on.
+    let emu = InProc::with_cors(&[]);
     // The file need not exist: OPTIONS targets no upload.
     let path = format!("{TUS}/0f8fad5b-d9cb-469f-a165-70867728950e");
-    assert_eq!(call(&app, empty(request("OPTIONS", &path, None))).await.status, 401);
-    let reader = token(READ).await;
-    assert_eq!(call(&app, empty(request("OPTIONS", &path, Some(&reader)))).await.status, 403);
+    assert_eq!(emu.send(empty(request("OPTIONS", &path, None))).await.status, 401);
+    let reader = emu.token(DIGDIR, READ).await;
+    assert_eq!(emu.send(empty(request("OPTIONS", &path, Some(&reader)))).await.status, 403);
     // No Tus-Resumable needed for OPTIONS.
-    let writer = token(WRITE).await;
-    let res = call(&app, empty(request("OPTIONS", &path, Some(&writer)))).await;
+    let writer = emu.token(DIGDIR, WRITE).await;
+    let res = emu.send(empty(request("OPTIONS", &path, Some(&writer)))).await;
     assert_eq!(res.status, 204);
     assert_eq!(res.header("tus-resumable"), Some("1.0.0"));
     assert_eq!(res.header("tus-version"), Some("1.0.0"));
@@ -118,7 +90,7 @@ async fn options_advertises_the_services_capabilities_behind_the_sender_policy()
     assert_eq!(res.header("tus-checksum-algorithm"), Some("md5"));
     assert!(res.header("tus-max-size").is_none());
     let partial =
-        call(&app, empty(request("OPTIONS", &format!("{path}/partial/{}", "a".repeat(32)), Some(&writer)))).await;
+        emu.send(empty(request("OPTIONS", &format!("{path}/partial/{}", "a".repeat(32)), Some(&writer)))).await;
     assert_eq!(partial.status, 204);
 }
 

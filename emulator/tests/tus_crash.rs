@@ -4,63 +4,17 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{client, init_body, md5_hex, DIGDIR, READ, RECIPIENT, RESOURCE, WRITE};
-use serde_json::Value;
+use common::{client, md5_hex, Emulator, Options, DIGDIR, READ, RECIPIENT, WRITE};
 
 const TUS: &str = "/broker/api/v1/filetransfer/upload/tus";
 const MIB: usize = 1024 * 1024;
 
-/// One emulator process on a fixed port and data dir; killed on drop.
-struct Process {
-    child: Child,
-    base: String,
-}
-
-impl Process {
-    fn start(data_dir: &Path, port: u16, crash_at: Option<&str>) -> Self {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_altinn-broker-emulator"));
-        cmd.args(["--port", &port.to_string(), "--log", "warn", "--scan-delay-ms", "50"])
-            .arg("--data-dir")
-            .arg(data_dir)
-            .env_remove("ALTINN_EMULATOR_CRASH_AT")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        if let Some(p) = crash_at {
-            cmd.env("ALTINN_EMULATOR_CRASH_AT", p);
-        }
-        let mut child = cmd.spawn().expect("spawn emulator");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("first line");
-        let base =
-            line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("first line: {line:?}")).to_owned();
-        Self { child, base }
-    }
-
-    fn port(&self) -> u16 {
-        self.base.rsplit(':').next().unwrap().parse().unwrap()
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// Waits for the crash point to kill the process; answers whether it died of SIGKILL.
-    fn wait_killed(&mut self) -> bool {
-        use std::os::unix::process::ExitStatusExt;
-        self.child.wait().unwrap().signal() == Some(9)
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// One emulator process on `port` (0: a free one) and the given data dir, so a second can take over the first's.
+fn start(data_dir: &Path, port: u16, crash_at: Option<&str>) -> Emulator {
+    Emulator::start_with(Options { data_dir: Some(data_dir), port, crash_at, ..Default::default() })
 }
 
 /// Deterministic pseudo-random content (xorshift64*).
@@ -75,28 +29,6 @@ fn content(len: usize, seed: u64) -> Vec<u8> {
     }
     out.truncate(len);
     out
-}
-
-async fn token(emu: &Process, org: &str, scopes: &str) -> String {
-    let res = client()
-        .get(emu.url("/api/GetEnterpriseToken"))
-        .query(&[("orgNo", org), ("scopes", scopes)])
-        .send()
-        .await
-        .unwrap();
-    res.text().await.unwrap()
-}
-
-async fn initialize(emu: &Process, sender: &str) -> String {
-    let res = client()
-        .post(emu.url("/broker/api/v1/filetransfer"))
-        .bearer_auth(sender)
-        .json(&init_body(RESOURCE, &[RECIPIENT]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json::<Value>().await.unwrap()["fileTransferId"].as_str().unwrap().to_owned()
 }
 
 async fn create(base: &str, id: &str, token: &str, length: usize, partial: bool) -> Result<String, reqwest::Error> {
@@ -149,32 +81,12 @@ async fn patch_from(
     Ok(offset)
 }
 
-async fn overview_status(base: &str, id: &str, token: &str) -> Result<String, reqwest::Error> {
-    let res = client().get(format!("{base}/broker/api/v1/filetransfer/{id}")).bearer_auth(token).send().await?;
-    let o: Value = res.json().await?;
-    Ok(o["fileTransferStatus"].as_str().unwrap_or_default().to_owned())
-}
-
-async fn wait_published(emu: &Process, id: &str, token: &str) {
-    for _ in 0..600 {
-        if overview_status(&emu.base, id, token).await.unwrap() == "Published" {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("transfer {id} was never published");
-}
-
-async fn download(emu: &Process, id: &str) -> Vec<u8> {
-    let recipient = token(emu, RECIPIENT, READ).await;
-    let res = client()
-        .get(emu.url(&format!("/broker/api/v1/filetransfer/{id}/download")))
-        .bearer_auth(&recipient)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.bytes().await.unwrap().to_vec()
+/// The published file, downloaded by the recipient.
+async fn download(emu: &Emulator, id: &str) -> Vec<u8> {
+    let recipient = emu.token(RECIPIENT, READ).await;
+    let (status, body) = emu.download(&recipient, id).await;
+    assert_eq!(status, 200);
+    body
 }
 
 /// A single upload killed at `point` on its first PATCH; returns what HEAD said after the restart and the offset
@@ -182,10 +94,10 @@ async fn download(emu: &Process, id: &str) -> Vec<u8> {
 async fn single_upload_survives(point: &str) -> (u64, u64) {
     let dir = tempfile::tempdir().unwrap();
     let data = content(24 * MIB, 0x5eed);
-    let mut first = Process::start(dir.path(), 0, Some(point));
+    let mut first = start(dir.path(), 0, Some(point));
     let port = first.port();
-    let sender = token(&first, DIGDIR, WRITE).await;
-    let id = initialize(&first, &sender).await;
+    let sender = first.token(DIGDIR, WRITE).await;
+    let id = first.initialize(&sender).await;
     let location = create(&first.base, &id, &sender, data.len(), false).await.unwrap();
     let acknowledged = match patch_from(&first.base, &location, &sender, &data, 0, 4 * MIB).await {
         Ok(_) => panic!("the crash point {point} never fired"),
@@ -193,12 +105,12 @@ async fn single_upload_survives(point: &str) -> (u64, u64) {
     };
     assert!(first.wait_killed(), "killed by SIGKILL at {point}");
 
-    let second = Process::start(dir.path(), port, None);
+    let second = start(dir.path(), port, None);
     assert_eq!(second.base, first.base);
     let resumed = head(&second.base, &location, &sender).await.unwrap();
     assert!(resumed <= acknowledged + 4 * MIB as u64);
     patch_from(&second.base, &location, &sender, &data, resumed, 4 * MIB).await.unwrap();
-    wait_published(&second, &id, &sender).await;
+    second.wait_for_status(&sender, &id, "Published").await;
     let got = download(&second, &id).await;
     assert_eq!(got.len(), data.len());
     assert_eq!(md5_hex(&got), md5_hex(&data), "byte-exact after a kill at {point}");
@@ -223,10 +135,10 @@ async fn killed_after_a_patch_before_its_commit_head_trails_and_the_upload_conti
 async fn killed_during_concatenation_the_final_is_still_built_byte_exact() {
     let dir = tempfile::tempdir().unwrap();
     let parts: Vec<Vec<u8>> = (0..4u64).map(|i| content(6 * MIB + 1234 * i as usize, 77 + i)).collect();
-    let mut first = Process::start(dir.path(), 0, Some("tus.during-concatenation"));
+    let mut first = start(dir.path(), 0, Some("tus.during-concatenation"));
     let port = first.port();
-    let sender = token(&first, DIGDIR, WRITE).await;
-    let id = initialize(&first, &sender).await;
+    let sender = first.token(DIGDIR, WRITE).await;
+    let id = first.initialize(&sender).await;
     // Four partials uploaded in parallel.
     let mut tasks = Vec::new();
     for part in parts.clone() {
@@ -254,8 +166,8 @@ async fn killed_during_concatenation_the_final_is_still_built_byte_exact() {
     assert_eq!(res.status(), 201);
     assert!(first.wait_killed(), "killed by SIGKILL during the concatenation");
 
-    let second = Process::start(dir.path(), port, None);
-    wait_published(&second, &id, &sender).await;
+    let second = start(dir.path(), port, None);
+    second.wait_for_status(&sender, &id, "Published").await;
     let expected: Vec<u8> = parts.concat();
     let got = download(&second, &id).await;
     assert_eq!(got.len(), expected.len());
@@ -265,10 +177,10 @@ async fn killed_during_concatenation_the_final_is_still_built_byte_exact() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_cut_mid_patch_stores_nothing_of_that_chunk() {
     let dir = tempfile::tempdir().unwrap();
-    let emu = Process::start(dir.path(), 0, None);
+    let emu = start(dir.path(), 0, None);
     let data = content(3 * MIB, 9);
-    let sender = token(&emu, DIGDIR, WRITE).await;
-    let id = initialize(&emu, &sender).await;
+    let sender = emu.token(DIGDIR, WRITE).await;
+    let id = emu.initialize(&sender).await;
     let location = create(&emu.base, &id, &sender, data.len(), false).await.unwrap();
     patch_from(&emu.base, &location, &sender, &data[..MIB], 0, MIB).await.unwrap();
     // The emulator's fault hook cuts the next PATCH after 100 KiB of its body.
@@ -287,6 +199,6 @@ async fn a_connection_cut_mid_patch_stores_nothing_of_that_chunk() {
     }
     assert_eq!(offset, MIB as u64, "HEAD reports the last whole chunk");
     patch_from(&emu.base, &location, &sender, &data, offset, MIB).await.unwrap();
-    wait_published(&emu, &id, &sender).await;
+    emu.wait_for_status(&sender, &id, "Published").await;
     assert_eq!(md5_hex(&download(&emu, &id).await), md5_hex(&data));
 }

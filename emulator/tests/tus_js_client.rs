@@ -10,7 +10,6 @@ mod common;
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::Duration;
 
 use common::*;
 use serde_json::Value;
@@ -54,16 +53,8 @@ fn write_file(dir: &std::path::Path, len: usize, seed: u32) -> (PathBuf, Vec<u8>
 
 async fn upload_with_tus_js_client(len: usize, parallel: usize) {
     let emu = Emulator::start();
-    let http = client();
     let sender = emu.token(DIGDIR, WRITE).await;
-    let res = http
-        .post(emu.url("/broker/api/v1/filetransfer"))
-        .bearer_auth(&sender)
-        .json(&init_body(RESOURCE, &[RECIPIENT]))
-        .send()
-        .await
-        .unwrap();
-    let id = res.json::<Value>().await.unwrap()["fileTransferId"].as_str().unwrap().to_owned();
+    let id = emu.initialize(&sender).await;
     let dir = tempfile::tempdir().unwrap();
     let (path, data) = write_file(dir.path(), len, u32::try_from(len).unwrap() ^ u32::try_from(parallel).unwrap());
 
@@ -92,35 +83,11 @@ async fn upload_with_tus_js_client(len: usize, parallel: usize) {
     assert_eq!(result["url"], endpoint.as_str());
     assert_eq!(result["size"], len);
 
-    let mut status = String::new();
-    for _ in 0..600 {
-        let o: Value = http
-            .get(emu.url(&format!("/broker/api/v1/filetransfer/{id}")))
-            .bearer_auth(&sender)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        status = o["fileTransferStatus"].as_str().unwrap().to_owned();
-        if status == "Published" {
-            assert_eq!(o["checksum"], md5_hex(&data));
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert_eq!(status, "Published");
+    let o = emu.wait_for_status(&sender, &id, "Published").await;
+    assert_eq!(o["checksum"], md5_hex(&data));
     let recipient = emu.token(RECIPIENT, READ).await;
-    let got = http
-        .get(emu.url(&format!("/broker/api/v1/filetransfer/{id}/download")))
-        .bearer_auth(&recipient)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let (status, got) = emu.download(&recipient, &id).await;
+    assert_eq!(status, 200);
     assert_eq!(got.len(), data.len());
     assert_eq!(md5_hex(&got), md5_hex(&data));
 }

@@ -4,40 +4,16 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use bytes::Bytes;
 use common::*;
-use serde_json::Value;
 
 const MIB: u64 = 1024 * 1024;
-
-fn generated(len: u64) -> reqwest::Body {
-    let chunk = Bytes::from(vec![0x3c; 256 * 1024]);
-    let stream = futures_util::stream::unfold(len, move |left| {
-        let chunk = chunk.clone();
-        async move {
-            if left == 0 {
-                return None;
-            }
-            let n = left.min(chunk.len() as u64);
-            Some((Ok::<Bytes, std::io::Error>(chunk.slice(..n as usize)), left - n))
-        }
-    });
-    reqwest::Body::wrap_stream(stream)
-}
 
 async fn one_patch_upload(emu: &Emulator, len: u64) {
     let http = client();
     let sender = emu.token(DIGDIR, WRITE).await;
-    let res = http
-        .post(emu.url("/broker/api/v1/filetransfer"))
-        .bearer_auth(&sender)
-        .json(&init_body(RESOURCE, &[RECIPIENT]))
-        .send()
-        .await
-        .unwrap();
-    let id = res.json::<Value>().await.unwrap()["fileTransferId"].as_str().unwrap().to_owned();
+    let id = emu.initialize(&sender).await;
     let url = emu.url(&format!("/broker/api/v1/filetransfer/upload/tus/{id}"));
     let res = http
         .post(&url)
@@ -61,24 +37,9 @@ async fn one_patch_upload(emu: &Emulator, len: u64) {
         .unwrap();
     assert_eq!(res.status(), 204);
     assert_eq!(res.headers()["upload-offset"], len.to_string().as_str());
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let o: Value = http
-            .get(emu.url(&format!("/broker/api/v1/filetransfer/{id}")))
-            .bearer_auth(&sender)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if o["fileTransferStatus"] == "Published" {
-            assert_eq!(o["fileTransferSize"], len);
-            break;
-        }
-        assert!(Instant::now() < deadline, "{o}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    // A 256 MiB scan in a debug build may take longer than the usual wait.
+    let o = emu.wait_for_status_within(&sender, &id, "Published", Duration::from_secs(120)).await;
+    assert_eq!(o["fileTransferSize"], len);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -35,6 +35,8 @@ pub struct Emulator {
 
 pub struct Options<'a> {
     pub data_dir: Option<&'a Path>,
+    /// 0: a free port; a fixed one to restart on the port of an earlier process.
+    pub port: u16,
     pub scan_delay_ms: u64,
     pub crash_at: Option<&'a str>,
     pub extra: Vec<&'a str>,
@@ -44,7 +46,7 @@ pub struct Options<'a> {
 
 impl Default for Options<'_> {
     fn default() -> Self {
-        Self { data_dir: None, scan_delay_ms: 50, crash_at: None, extra: Vec::new(), stderr: None }
+        Self { data_dir: None, port: 0, scan_delay_ms: 50, crash_at: None, extra: Vec::new(), stderr: None }
     }
 }
 
@@ -53,11 +55,11 @@ impl Emulator {
         Self::start_with(Options::default())
     }
 
-    /// The command that starts the binary with `opts` on a free port (stdout and stderr not yet set).
+    /// The command that starts the binary with `opts` (stdout and stderr not yet set).
     pub fn command(opts: &Options<'_>, data_dir: &Path) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_altinn-broker-emulator"));
         let log = if opts.extra.contains(&"--log") { Vec::new() } else { vec!["--log", "warn"] };
-        cmd.args(["--port", "0", "--scan-delay-ms", &opts.scan_delay_ms.to_string()])
+        cmd.args(["--port", &opts.port.to_string(), "--scan-delay-ms", &opts.scan_delay_ms.to_string()])
             .args(log)
             .arg("--data-dir")
             .arg(data_dir)
@@ -90,6 +92,11 @@ impl Emulator {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.base.rsplit(':').next().unwrap().parse().unwrap()
     }
 
     /// A token from the emulator's enterprise token issuer.
@@ -143,7 +150,18 @@ impl Emulator {
     /// Polls the overview until the transfer has status `want` (at most 60 s: a large scan in a debug build); answers
     /// the overview.
     pub async fn wait_for_status(&self, token: &str, id: &str, want: &str) -> serde_json::Value {
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        self.wait_for_status_within(token, id, want, Duration::from_secs(60)).await
+    }
+
+    /// [`Emulator::wait_for_status`] for at most `limit`.
+    pub async fn wait_for_status_within(
+        &self,
+        token: &str,
+        id: &str,
+        want: &str,
+        limit: Duration,
+    ) -> serde_json::Value {
+        let deadline = std::time::Instant::now() + limit;
         loop {
             let o = self.overview(token, id).await;
             if o["fileTransferStatus"] == want || std::time::Instant::now() > deadline {
