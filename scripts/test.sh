@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test, from a fresh machine: setup, formatting, lints (native and wasm), the
 # workspace's Rust tests, the client's wasm-bindgen tests under Node and in headless Chromium against a real
-# emulator process, and a type check of a usage example against the built package's declarations.
+# emulator process, a type check of a usage example against the built package's declarations and a Vite build of a
+# page that uses the package, run in headless Chromium.
 # Its last line is "N passed, N failed"; it exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -102,6 +103,8 @@ fi
 step package scripts/build-pkg.sh --dev
 step no-any-in-declarations bash -c '! grep -nwE "any" pkg/*.d.ts | grep -v "_bg.wasm.d.ts"'
 step tsc tsc -p examples/tsconfig.json
+# The package in a Vite production build, run in headless Chromium against the emulator started above.
+step vite-bundle node tests/vite/run.mjs
 
 # Resumable (tus) uploads across processes, each test with emulators of its own: kill -9 of the emulator at its
 # tus crash points, a killed uploading Node process, a reloaded Chromium page.
