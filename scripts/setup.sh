@@ -54,7 +54,11 @@ ensure_npm() {
   if [ -f js/package-lock.json ]; then
     if [ ! -d js/node_modules ] || [ js/package-lock.json -nt js/node_modules/.package-lock.json ]; then
       log "installing npm packages from js/package-lock.json"
-      (cd js && npm ci --no-audit --no-fund --loglevel=error)
+      # npm 11 writes only this platform's entries of rollup's optional native packages into the lockfile and
+      # then `npm ci` refuses that same lockfile as out of sync; `npm install --no-save` installs the locked
+      # versions without touching the lockfile.
+      (cd js && { npm ci --no-audit --no-fund --loglevel=error 2>/dev/null ||
+        npm install --no-save --no-audit --no-fund --loglevel=error; })
     fi
   fi
 }
