@@ -301,15 +301,15 @@ fn start_options(c: &Client, options: &JsValue) -> Result<StartOptions, Error> {
 }
 
 /// Starts (or resumes, with `record`) an upload and gives its handle.
-fn launch(
+/// The shared state of one upload run: its session (guard, idle timer, pause gate, progress) and its store.
+fn new_upload(
     client: Rc<Client>,
     id: altinn_broker_core::FileTransferId,
-    source: Source,
-    o: StartOptions,
-    record: Option<ResumeRecord>,
-) -> Result<TusUpload, Error> {
-    let ctl = AbortController::new().map_err(|e| Error::client_caused("AbortController is missing", e))?;
-    let guard = CallGuard::new(Some(ctl.signal()), Timeouts { stall_ms: None, deadline_ms: o.deadline_ms })?;
+    guard: CallGuard,
+    source: &Source,
+    o: &mut StartOptions,
+    progress: Option<js_sys::Function>,
+) -> Rc<Upload> {
     let total = source.size().unwrap_or(0.0) as u64;
     let session = Session {
         client,
@@ -318,10 +318,23 @@ fn launch(
         stall_ms: o.stall_ms,
         retries: o.retries,
         gate: Gate::default(),
-        progress: Progress::new(total, o.progress),
+        progress: Progress::new(total, progress),
         expiry: Expiry::default(),
     };
-    let upload = Rc::new(Upload { session, store: o.store, record: RefCell::new(None) });
+    Rc::new(Upload { session, store: o.store.take(), record: RefCell::new(None) })
+}
+
+fn launch(
+    client: Rc<Client>,
+    id: altinn_broker_core::FileTransferId,
+    source: Source,
+    mut o: StartOptions,
+    record: Option<ResumeRecord>,
+) -> Result<TusUpload, Error> {
+    let ctl = AbortController::new().map_err(|e| Error::client_caused("AbortController is missing", e))?;
+    let guard = CallGuard::new(Some(ctl.signal()), Timeouts { stall_ms: None, deadline_ms: o.deadline_ms })?;
+    let progress = o.progress.clone();
+    let upload = new_upload(client, id, guard, &source, &mut o, progress);
     let live = Rc::new(Live {
         upload: upload.clone(),
         ctl: ctl.clone(),
@@ -366,23 +379,12 @@ pub async fn upload_within(
     client: Rc<Client>,
     id: altinn_broker_core::FileTransferId,
     source: Source,
-    o: StartOptions,
+    mut o: StartOptions,
     progress: Option<js_sys::Function>,
     parent: &CallGuard,
 ) -> Result<transfer::Outcome, Error> {
     let guard = CallGuard::new(Some(parent.signal()), Timeouts { stall_ms: None, deadline_ms: None })?;
-    let total = source.size().unwrap_or(0.0) as u64;
-    let session = Session {
-        client,
-        id,
-        guard,
-        stall_ms: o.stall_ms,
-        retries: o.retries,
-        gate: Gate::default(),
-        progress: Progress::new(total, progress),
-        expiry: Expiry::default(),
-    };
-    let upload = Rc::new(Upload { session, store: o.store, record: RefCell::new(None) });
+    let upload = new_upload(client, id, guard, &source, &mut o, progress);
     match transfer::run(upload, source, o.settings, None).await {
         Ok(out) => Ok(out),
         Err(e) => {
