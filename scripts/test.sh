@@ -60,7 +60,7 @@ trap cleanup EXIT
 # Starts the emulator on a free port with CORS for the test pages, and exports its URL for the wasm tests' build.
 start_emulator() {
   local data out
-  data=$(mktemp -d "$logs/emulator-data.XXXX")
+  data=$(mktemp -d -p "$logs")
   out="$logs/emulator.out"
   "$CARGO_TARGET_DIR/debug/altinn-broker-emulator" --port 0 --data-dir "$data" --cors-origin '*' \
     >"$out" 2>"$logs/emulator.err" &
