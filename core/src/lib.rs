@@ -1,4 +1,4 @@
-//! The Altinn 3 Broker contract (`shared/broker-contract.md`) as pure Rust, written once and used by both the wasm
+//! The Altinn 3 Broker contract (`docs/contract/broker-contract.md`) as pure Rust, written once and used by both the wasm
 //! client and the emulator.
 //!
 //! Nothing here does I/O. Each module holds one part of the contract:
@@ -7,7 +7,11 @@
 //! - [`transitions`]: the transfer state machine of contract §3.1 as data;
 //! - [`model`]: the JSON bodies exactly as the service writes and reads them;
 //! - [`validate`]: every input rule with the service's own messages;
-//! - [`errors`]: the Broker error table (`BRO-000NN`);
+//! - [`error_codes`]: the Broker error table (`BRO-000NN`);
+//! - [`paths`]: the API's route templates and the request paths built from them;
+//! - [`tus`]: tus version, extensions, header names, chunk limits and upload expiry;
+//! - [`scopes`]: the scopes of the authorization policies;
+//! - [`seed`]: the organisations and resources of the seed world the emulator starts with and the tests use;
 //! - [`problem`]: ProblemDetails and ValidationProblemDetails, parsed leniently;
 //! - [`events`]: the CloudEvents the service emits;
 //! - [`actions`]: what a caller may do with a transfer now, and which statuses it can still reach;
@@ -17,17 +21,21 @@
 
 pub mod actions;
 pub mod duration;
-pub mod errors;
+pub mod error_codes;
 pub mod events;
 pub mod ids;
 pub mod model;
+pub mod paths;
 pub mod problem;
+pub mod scopes;
+pub mod seed;
 pub mod status;
 pub mod timeline;
 pub mod timestamp;
 pub mod transitions;
+pub mod tus;
 pub mod validate;
 
-pub use errors::BrokerErrorCode;
+pub use error_codes::BrokerErrorCode;
 pub use ids::{FileTransferId, OrgNumber, ResourceId};
 pub use status::{FileTransferStatus, RecipientStatus};

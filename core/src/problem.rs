@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::errors::BrokerErrorCode;
+use crate::error_codes::BrokerErrorCode;
 
 /// `type` and `title` for a status, as Altinn.Authorization.ProblemDetails writes them.
 pub fn type_and_title(status: u16) -> (&'static str, &'static str) {

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::duration::parse_iso8601;
-use crate::errors::BrokerErrorCode;
+use crate::error_codes::BrokerErrorCode;
 use crate::ids::{OrgNumber, ResourceId};
 use crate::model::{InitializeRequest, ResourceConfig};
 use crate::problem::ValidationErrors;
