@@ -89,6 +89,8 @@ pub struct UnknownStatus(pub String);
 
 wire_enum! {
     /// The status of a file transfer (`FileTransferStatusExt`).
+    // A string enum of the variant names, as `as_str` writes them (the integer values are input-only).
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = FileTransferStatusExt))]
     FileTransferStatus {
         Initialized = 0 => "Ready for upload",
         UploadStarted = 1 => "Upload started",
@@ -104,6 +106,8 @@ wire_enum! {
 
 wire_enum! {
     /// The status of one recipient of a file transfer (`RecipientFileTransferStatusExt`).
+    // A string enum of the variant names, as `as_str` writes them (the integer values are input-only).
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RecipientFileTransferStatusExt))]
     RecipientStatus {
         Initialized = 0 => "Initialized",
         DownloadStarted = 1 => "Recipient has attempted to download fileTransfer",

@@ -8,6 +8,7 @@ use crate::timestamp::serde_rfc3339;
 
 /// Which side of the transfers to search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SearchRole {
     Sender,
     Recipient,
@@ -33,6 +34,7 @@ impl SearchRole {
 
 /// `GET /broker/api/v1/filetransfer?...`. At most 100 ids come back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(rename_all = "camelCase")]
 pub struct SearchQuery {
     /// Used verbatim: the URN prefix is not stripped here.

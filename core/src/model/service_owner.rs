@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// `POST /broker/api/v1/serviceowner`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ServiceOwnerInitializeExt))]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceOwnerInitialize {
     pub name: String,
@@ -11,6 +12,7 @@ pub struct ServiceOwnerInitialize {
 
 /// `GET /broker/api/v1/serviceowner`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ServiceOwnerOverviewExt))]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceOwnerOverview {
     pub name: String,
@@ -18,6 +20,7 @@ pub struct ServiceOwnerOverview {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StorageProviderExt))]
 #[serde(rename_all = "camelCase")]
 pub struct StorageProvider {
     #[serde(rename = "type")]
@@ -28,6 +31,7 @@ pub struct StorageProvider {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StorageProviderTypeExt))]
 pub enum StorageProviderType {
     /// Files are scanned for malware.
     AltinnAzure,
@@ -35,6 +39,7 @@ pub enum StorageProviderType {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DeploymentStatusExt))]
 pub enum DeploymentStatus {
     NotStarted,
     DeployingResources,

@@ -7,6 +7,7 @@ pub const MONTHLY_STATISTICS_HEADER: &str = "year,month,resourceId,senderVendor,
 
 /// The query of `GET /broker/api/v1/statistics/monthly`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(rename_all = "camelCase")]
 pub struct MonthlyStatisticsQuery {
     pub year: i32,

@@ -12,16 +12,42 @@ use crate::timestamp::serde_rfc3339;
 /// The initialize body (`FileTransferInitalizeExt`). Every field is optional here so that a missing one reaches
 /// [`crate::validate`] and gets the service's message rather than a parse error.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = FileTransferInitalizeExt))]
 #[serde(rename_all = "camelCase")]
 pub struct InitializeRequest {
+    #[cfg_attr(feature = "openapi", schema(required, nullable = false, min_length = 1, max_length = 255))]
     pub file_name: Option<String>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required,
+            nullable = false,
+            min_length = 1,
+            max_length = 255,
+            pattern = "^(?:urn:altinn:resource:)?[^:]{1,255}$"
+        )
+    )]
     pub resource_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required, nullable = false, min_length = 1, max_length = 4096))]
     pub senders_file_transfer_reference: Option<String>,
+    /// `0192:` and 9 digits, or `urn:altinn:organization:identifier-no:` and 9 digits; the caller's org.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required,
+            nullable = false,
+            pattern = "^(?:\\d{4}:\\d{9}|urn:altinn:organization:identifier-no:\\d{9})$"
+        )
+    )]
     pub sender: Option<String>,
+    /// At least one, each in the form of `sender`.
+    #[cfg_attr(feature = "openapi", schema(required, nullable = false, min_items = 1))]
     pub recipients: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub property_list: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Lower-case MD5 hex.
+    #[cfg_attr(feature = "openapi", schema(min_length = 32, max_length = 32))]
     pub checksum: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::lenient::opt_bool")]
     pub disable_virus_scan: Option<bool>,
@@ -43,13 +69,16 @@ impl InitializeRequest {
 
 /// `{"fileTransferId": "..."}`, the answer of initialize and of both uploads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = FileTransferInitializeResponseExt))]
 #[serde(rename_all = "camelCase")]
 pub struct InitializeResponse {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
     pub file_transfer_id: FileTransferId,
 }
 
 /// One recipient's current status in an overview.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RecipientFileTransferStatusDetailsExt))]
 #[serde(rename_all = "camelCase")]
 pub struct RecipientFileStatus {
     /// Always `0192:ddddddddd`.
@@ -62,8 +91,10 @@ pub struct RecipientFileStatus {
 
 /// The fields the overview and the details share.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FileTransferSummary {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
     pub file_transfer_id: FileTransferId,
     /// The bare id, without the URN prefix.
     pub resource_id: String,
@@ -91,6 +122,7 @@ pub struct FileTransferSummary {
 
 /// `GET /broker/api/v1/filetransfer/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = FileTransferOverviewExt))]
 #[serde(rename_all = "camelCase")]
 pub struct FileTransferOverview {
     #[serde(flatten)]
@@ -102,6 +134,7 @@ pub struct FileTransferOverview {
 
 /// One row of the transfer's status history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = FileTransferStatusEventExt))]
 #[serde(rename_all = "camelCase")]
 pub struct FileTransferStatusEvent {
     pub file_transfer_status: FileTransferStatus,
@@ -112,6 +145,7 @@ pub struct FileTransferStatusEvent {
 
 /// One row of the recipients' status history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RecipientFileTransferStatusEventExt))]
 #[serde(rename_all = "camelCase")]
 pub struct RecipientStatusEvent {
     pub recipient: String,
@@ -124,6 +158,7 @@ pub struct RecipientStatusEvent {
 /// `GET /broker/api/v1/filetransfer/{id}/details`: the overview without `published`, plus both histories,
 /// which the service does not order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = FileTransferStatusDetailsExt))]
 #[serde(rename_all = "camelCase")]
 pub struct FileTransferDetails {
     #[serde(flatten)]
