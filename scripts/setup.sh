@@ -63,10 +63,28 @@ ensure_npm() {
   fi
 }
 
+# Schemathesis (PyPI) for scripts/schemathesis.sh, in a venv of its own so no system Python package is touched.
+# Pinned: its checks and generation change between releases, and CI must judge the document the same way each run.
+SCHEMATHESIS_VERSION=4.32.5
+ensure_schemathesis() {
+  local venv="$HOME/.cache/altinn-broker-client/venv-schemathesis"
+  if [ "$("$venv/bin/schemathesis" --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS_VERSION" ]; then
+    log "installing schemathesis $SCHEMATHESIS_VERSION into $venv"
+    # Debian's own python3 ships venv separately (python3-venv).
+    python3 -m venv "$venv" 2>/dev/null || {
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+      python3 -m venv "$venv"
+    }
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+}
+
 case "${1:-all}" in
   rust) ensure_rust ;;
   chromium) ensure_chromium ;;
   npm) ensure_npm ;;
-  all) ensure_rust; ensure_chromium; ensure_npm ;;
-  *) echo "usage: $0 [all|rust|chromium|npm]" >&2; exit 2 ;;
+  schemathesis) ensure_schemathesis ;;
+  all) ensure_rust; ensure_chromium; ensure_npm; ensure_schemathesis ;;
+  *) echo "usage: $0 [all|rust|chromium|npm|schemathesis]" >&2; exit 2 ;;
 esac
