@@ -3,9 +3,6 @@
 
 use crate::http::transport::Transport;
 
-/// The paths of contract §1 all start here.
-pub const API: &str = "/broker/api/v1";
-
 pub struct Client {
     pub transport: Transport,
     /// Whether this runtime's `fetch` can send a stream request body to this base URL (contract notes: Node yes,

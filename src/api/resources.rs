@@ -2,9 +2,10 @@
 //! does no prefix stripping there.
 
 use altinn_broker_core::model::ResourceConfig;
+use altinn_broker_core::paths;
 use altinn_broker_core::validate;
 
-use crate::client::{Client, API};
+use crate::client::Client;
 use crate::error::Error;
 use crate::http::guard::CallGuard;
 use crate::http::retry::Replay;
@@ -24,7 +25,7 @@ pub fn check_resource_config(cfg: &ResourceConfig) -> Result<(), Error> {
 impl Client {
     pub async fn get_resource(&self, resource_id: &str, guard: &CallGuard) -> Result<ResourceConfig, Error> {
         let resp =
-            self.transport.send(&Request::get(format!("{API}/resource/{}", segment(resource_id))), guard).await?;
+            self.transport.send(&Request::get(paths::fill(paths::RESOURCE, &[&segment(resource_id)])), guard).await?;
         read_json(resp, guard).await
     }
 
@@ -44,7 +45,7 @@ impl Client {
             }
             other => other,
         };
-        let r = Request::new("PUT", format!("{API}/resource/{}", segment(resource_id)), Replay::Idempotent)
+        let r = Request::new("PUT", paths::fill(paths::RESOURCE, &[&segment(resource_id)]), Replay::Idempotent)
             .json(body.to_string());
         self.transport.send(&r, guard).await.map(|_| ())
     }

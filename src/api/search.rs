@@ -5,11 +5,12 @@ use std::collections::HashSet;
 
 use altinn_broker_core::model::search::SEARCH_LIMIT;
 use altinn_broker_core::model::SearchQuery;
+use altinn_broker_core::paths;
 use altinn_broker_core::problem::ValidationErrors;
 use altinn_broker_core::validate::required_message;
 use time::{Duration, OffsetDateTime};
 
-use crate::client::{Client, API};
+use crate::client::Client;
 use crate::error::Error;
 use crate::http::guard::CallGuard;
 use crate::http::transport::{read_json, Request};
@@ -41,7 +42,7 @@ impl Client {
     /// `GET /filetransfer?...`: up to 100 ids, newest first unless `orderAscending`.
     pub async fn search(&self, q: &SearchQuery, guard: &CallGuard) -> Result<Vec<String>, Error> {
         check(q)?;
-        let mut r = Request::get(format!("{API}/filetransfer"));
+        let mut r = Request::get(paths::FILE_TRANSFER);
         r.query = q.to_query_pairs();
         let resp = self.transport.send(&r, guard).await?;
         read_json(resp, guard).await

@@ -1,9 +1,10 @@
 //! Monthly statistics (contract §8.5): a CSV document.
 
 use altinn_broker_core::model::MonthlyStatisticsQuery;
+use altinn_broker_core::paths;
 use altinn_broker_core::BrokerErrorCode;
 
-use crate::client::{Client, API};
+use crate::client::Client;
 use crate::error::Error;
 use crate::http::guard::CallGuard;
 use crate::http::transport::{read_text, Request};
@@ -22,7 +23,7 @@ pub fn check_statistics_query(q: &MonthlyStatisticsQuery) -> Result<(), Error> {
 impl Client {
     pub async fn monthly_statistics(&self, q: &MonthlyStatisticsQuery, guard: &CallGuard) -> Result<String, Error> {
         check_statistics_query(q)?;
-        let mut r = Request::get(format!("{API}/statistics/monthly"));
+        let mut r = Request::get(paths::STATISTICS_MONTHLY);
         r.query = q.to_query_pairs();
         // The action produces text/csv; an Accept naming only JSON would get 406.
         r.accept = None;

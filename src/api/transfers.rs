@@ -1,9 +1,10 @@
 //! Initialize, overview, details and confirm-download (contract §1.2, §1.5, §1.6, §1.9).
 
 use altinn_broker_core::model::{FileTransferDetails, FileTransferOverview, InitializeRequest, InitializeResponse};
+use altinn_broker_core::paths;
 use altinn_broker_core::{validate, FileTransferId, OrgNumber};
 
-use crate::client::{Client, API};
+use crate::client::Client;
 use crate::error::Error;
 use crate::http::guard::CallGuard;
 use crate::http::retry::Replay;
@@ -28,25 +29,25 @@ impl Client {
     pub async fn initialize(&self, req: InitializeRequest, guard: &CallGuard) -> Result<FileTransferId, Error> {
         let req = prepare_initialize(req)?;
         let body = serde_json::to_string(&req).map_err(|e| Error::client(e.to_string()))?;
-        let r = Request::new("POST", format!("{API}/filetransfer"), Replay::Never).json(body);
+        let r = Request::new("POST", paths::FILE_TRANSFER, Replay::Never).json(body);
         let resp = self.transport.send(&r, guard).await?;
         let out: InitializeResponse = read_json(resp, guard).await?;
         Ok(out.file_transfer_id)
     }
 
     pub async fn overview(&self, id: FileTransferId, guard: &CallGuard) -> Result<FileTransferOverview, Error> {
-        let resp = self.transport.send(&Request::get(format!("{API}/filetransfer/{id}")), guard).await?;
+        let resp = self.transport.send(&Request::get(paths::fill(paths::OVERVIEW, &[&id.to_string()])), guard).await?;
         read_json(resp, guard).await
     }
 
     pub async fn details(&self, id: FileTransferId, guard: &CallGuard) -> Result<FileTransferDetails, Error> {
-        let resp = self.transport.send(&Request::get(format!("{API}/filetransfer/{id}/details")), guard).await?;
+        let resp = self.transport.send(&Request::get(paths::fill(paths::DETAILS, &[&id.to_string()])), guard).await?;
         read_json(resp, guard).await
     }
 
     /// `POST /filetransfer/{id}/confirmdownload`; any 2xx is success (the service answers 204).
     pub async fn confirm_download(&self, id: FileTransferId, guard: &CallGuard) -> Result<(), Error> {
-        let r = Request::new("POST", format!("{API}/filetransfer/{id}/confirmdownload"), Replay::WhenRefused);
+        let r = Request::new("POST", paths::fill(paths::CONFIRM_DOWNLOAD, &[&id.to_string()]), Replay::WhenRefused);
         self.transport.send(&r, guard).await.map(|_| ())
     }
 }

@@ -7,6 +7,7 @@ pub mod headers;
 
 use std::rc::Rc;
 
+use altinn_broker_core::paths;
 use altinn_broker_core::FileTransferId;
 use futures_util::stream;
 use js_sys::{Function, Reflect, Uint8Array};
@@ -14,7 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, ReadableStreamDefaultReader, Response};
 
-use crate::client::{Client, API};
+use crate::client::Client;
 use crate::error::{Error, TimeoutKind};
 use crate::http::guard::CallGuard;
 use crate::http::transport::Request;
@@ -100,7 +101,7 @@ impl Client {
         range: Option<&RangeSpec>,
         guard: &CallGuard,
     ) -> Result<Response, Error> {
-        let mut req = Request::get(format!("{API}/filetransfer/{id}/download"));
+        let mut req = Request::get(paths::fill(paths::DOWNLOAD, &[&id.to_string()]));
         req.accept = None;
         req.range = range.map(RangeSpec::header);
         self.transport.send(&req, guard).await

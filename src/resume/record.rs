@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How long the service keeps an upload nothing was sent to (`TusOptions:UploadExpiration`, sliding).
-pub const UPLOAD_EXPIRATION_MS: f64 = 24.0 * 3600.0 * 1000.0;
+pub const UPLOAD_EXPIRATION_MS: f64 = altinn_broker_core::tus::UPLOAD_EXPIRATION_SECS as f64 * 1000.0;
 
 /// One tus upload of a record: the single upload, or a partial covering `start..start + length`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,11 +3,12 @@
 //! The service caps the whole body at about 2 GiB.
 
 use altinn_broker_core::model::{InitializeRequest, InitializeResponse};
+use altinn_broker_core::paths;
 use altinn_broker_core::FileTransferId;
 use js_sys::Array;
 
 use crate::api::transfers::prepare_initialize;
-use crate::client::{Client, API};
+use crate::client::Client;
 use crate::error::Error;
 use crate::http::body::Body;
 use crate::http::guard::CallGuard;
@@ -70,7 +71,7 @@ impl Client {
         let name = meta.file_name.clone().unwrap_or_default();
         form.append_with_blob_and_filename("FileTransfer", &blob, &name)
             .map_err(|e| Error::client_caused("cannot build the form", e))?;
-        let mut req = Request::new("POST", format!("{API}/filetransfer/upload"), Replay::Never);
+        let mut req = Request::new("POST", paths::FILE_TRANSFER_UPLOAD, Replay::Never);
         req.body = Body::Form(form);
         let resp = self.transport.send(&req, guard).await?;
         let out: InitializeResponse = read_json(resp, guard).await?;

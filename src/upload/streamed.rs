@@ -9,10 +9,11 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use altinn_broker_core::model::InitializeResponse;
+use altinn_broker_core::paths;
 use altinn_broker_core::FileTransferId;
 use js_sys::Function;
 
-use crate::client::{Client, API};
+use crate::client::Client;
 use crate::error::Error;
 use crate::http::body::Body;
 use crate::http::guard::CallGuard;
@@ -65,7 +66,7 @@ impl Client {
         if tally.is_none() {
             notify(progress.as_ref(), &progress_event("upload", 0.0, total));
         }
-        let mut req = Request::new("POST", format!("{API}/filetransfer/{id}/upload"), Replay::WhenRefused);
+        let mut req = Request::new("POST", paths::fill(paths::UPLOAD, &[&id.to_string()]), Replay::WhenRefused);
         req.content_type = Some("application/octet-stream");
         req.body = body;
         let sent = self.transport.send(&req, guard).await;

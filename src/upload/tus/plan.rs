@@ -6,12 +6,7 @@
 //! chunk boundaries, so a transfer is never cut into more chunks than `ceil(length / chunk)`, and the smallest
 //! legal chunk is `ceil(length / 50,000)`.
 
-/// Blocks per transfer, all partials together.
-pub const MAX_CHUNKS: u64 = 50_000;
-/// The largest chunk the service buffers (2 GiB − 1).
-pub const MAX_CHUNK_BYTES: u64 = i32::MAX as u64;
-/// The chunk size when the caller names none: Altinn's own tus harness uses 8 MiB.
-pub const DEFAULT_CHUNK_BYTES: u64 = 8 * 1024 * 1024;
+pub use altinn_broker_core::tus::{DEFAULT_CHUNK_BYTES, MAX_CHUNKS, MAX_CHUNK_BYTES};
 
 /// One upload of the plan: a single upload covers the file, a partial covers `start..start + length`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,18 +4,15 @@
 //! Never sent: `Upload-Checksum` (the service answers every one with 460 after storing the chunk, so a retry then
 //! conflicts) and `Upload-Defer-Length` (400). End-to-end integrity comes from the initialize `checksum` instead.
 
-use altinn_broker_core::FileTransferId;
+use altinn_broker_core::tus::{self, header as h};
+use altinn_broker_core::{paths, FileTransferId};
 use web_sys::Response;
 
-use crate::client::API;
 use crate::error::Error;
 use crate::http::body::Body;
 use crate::http::guard::CallGuard;
 use crate::http::retry::{parse_retry_after, Replay};
 use crate::http::transport::{read_error, Request, Transport};
-
-pub const TUS_VERSION: &str = "1.0.0";
-const OFFSET_CONTENT_TYPE: &str = "application/offset+octet-stream";
 
 /// A failed tus request: the error, and how long the service asked us to wait (`Retry-After`).
 #[derive(Debug)]
@@ -34,7 +31,7 @@ pub type Result<T> = std::result::Result<T, Failed>;
 
 /// The creation URL of a transfer, which is also the file URL of its single (or final) upload.
 pub fn collection_path(id: FileTransferId) -> String {
-    format!("{API}/filetransfer/upload/tus/{id}")
+    paths::fill(paths::TUS_UPLOAD, &[&id.to_string()])
 }
 
 /// The path of a `Location`: the service answers root-relative paths; an absolute URL (a proxy that rewrites
@@ -53,11 +50,11 @@ pub fn location_path(location: &str) -> String {
     }
 }
 
-fn tus(method: &'static str, path: impl Into<String>) -> Request {
+fn tus_request(method: &'static str, path: impl Into<String>) -> Request {
     let mut r = Request::new(method, path, Replay::Never);
     // tus routes have no `[Produces]`; their errors are plain text.
     r.accept = None;
-    r.headers.push(("Tus-Resumable", TUS_VERSION.to_owned()));
+    r.headers.push((h::TUS_RESUMABLE, tus::VERSION.to_owned()));
     r
 }
 
@@ -94,23 +91,23 @@ pub struct Created {
 fn created(r: &Response) -> Result<Created> {
     let location = header(r, "location")
         .ok_or_else(|| Error::client("the service created the upload but sent no Location (is it exposed by CORS?)"))?;
-    Ok(Created { path: location_path(&location), expires: header(r, "upload-expires") })
+    Ok(Created { path: location_path(&location), expires: header(r, h::UPLOAD_EXPIRES) })
 }
 
 /// `POST` creation: a single upload of `length` bytes, or a partial one for a concatenation.
 pub async fn create(t: &Transport, id: FileTransferId, length: u64, partial: bool, g: &CallGuard) -> Result<Created> {
-    let mut req = tus("POST", collection_path(id));
-    req.headers.push(("Upload-Length", length.to_string()));
+    let mut req = tus_request("POST", collection_path(id));
+    req.headers.push((h::UPLOAD_LENGTH, length.to_string()));
     if partial {
-        req.headers.push(("Upload-Concat", "partial".to_owned()));
+        req.headers.push((h::UPLOAD_CONCAT, "partial".to_owned()));
     }
     created(&send(t, &req, g).await?)
 }
 
 /// `POST` of the final upload joining `parts` in order. The service answers before it has joined them.
 pub async fn create_final(t: &Transport, id: FileTransferId, parts: &[String], g: &CallGuard) -> Result<Created> {
-    let mut req = tus("POST", collection_path(id));
-    req.headers.push(("Upload-Concat", format!("final;{}", parts.join(" "))));
+    let mut req = tus_request("POST", collection_path(id));
+    req.headers.push((h::UPLOAD_CONCAT, format!("final;{}", parts.join(" "))));
     created(&send(t, &req, g).await?)
 }
 
@@ -123,8 +120,8 @@ pub struct Head {
 }
 
 pub async fn head(t: &Transport, path: &str, g: &CallGuard) -> Result<Head> {
-    let r = send(t, &tus("HEAD", path), g).await?;
-    Ok(Head { offset: header_u64(&r, "upload-offset"), length: header_u64(&r, "upload-length") })
+    let r = send(t, &tus_request("HEAD", path), g).await?;
+    Ok(Head { offset: header_u64(&r, h::UPLOAD_OFFSET), length: header_u64(&r, h::UPLOAD_LENGTH) })
 }
 
 /// A chunk the service took.
@@ -137,20 +134,20 @@ pub struct Acked {
 
 /// `PATCH` one chunk at `offset`; the offset the service acknowledges after it.
 pub async fn patch(t: &Transport, path: &str, offset: u64, body: Body, g: &CallGuard) -> Result<Acked> {
-    let mut req = tus("PATCH", path);
-    req.content_type = Some(OFFSET_CONTENT_TYPE);
-    req.headers.push(("Upload-Offset", offset.to_string()));
+    let mut req = tus_request("PATCH", path);
+    req.content_type = Some(tus::OFFSET_CONTENT_TYPE);
+    req.headers.push((h::UPLOAD_OFFSET, offset.to_string()));
     req.body = body;
     let r = send(t, &req, g).await?;
-    let offset = header_u64(&r, "upload-offset").ok_or_else(|| {
+    let offset = header_u64(&r, h::UPLOAD_OFFSET).ok_or_else(|| {
         Error::client("the service acknowledged a chunk without Upload-Offset (is it exposed by CORS?)")
     })?;
-    Ok(Acked { offset, expires: header(&r, "upload-expires") })
+    Ok(Acked { offset, expires: header(&r, h::UPLOAD_EXPIRES) })
 }
 
 /// `DELETE` (termination). The transfer itself stays `UploadStarted`; the service cannot cancel transfers.
 pub async fn delete(t: &Transport, path: &str, g: &CallGuard) -> Result<()> {
-    send(t, &tus("DELETE", path), g).await.map(|_| ())
+    send(t, &tus_request("DELETE", path), g).await.map(|_| ())
 }
 
 #[cfg(test)]
