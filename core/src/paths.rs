@@ -1,5 +1,5 @@
 //! The Broker API's paths (contract §1.1, §5, §8), written once: the client builds request paths from them and the
-//! emulator's route declarations are held to them by a test (`emulator/tests/it/routes.rs`).
+//! emulator's route declarations are held to them by a test (`routes_match_core_paths` in `emulator/src/app.rs`).
 //!
 //! Route templates use axum's and OpenAPI's `{name}` placeholders. The request-path builders take ids that are
 //! already valid path segments (GUIDs) or percent-encode them where the contract allows free text.
@@ -30,9 +30,10 @@ pub const UPLOAD: &str = broker_api_path!("/filetransfer/{fileTransferId}/upload
 pub const DOWNLOAD: &str = broker_api_path!("/filetransfer/{fileTransferId}/download");
 /// `POST` confirm download (§1.9).
 pub const CONFIRM_DOWNLOAD: &str = broker_api_path!("/filetransfer/{fileTransferId}/confirmdownload");
-/// The tus collection: `POST` creates an upload (§5).
+/// The tus endpoint: every tus URL lives below it (§5). It is not a route itself: an upload is created with
+/// `POST` on [`TUS_UPLOAD`] (the service's `TusFileTransferIdRouteMiddleware`).
 pub const TUS: &str = broker_api_path!("/filetransfer/upload/tus");
-/// One tus upload: `HEAD`, `PATCH`, `DELETE`, `OPTIONS` (§5).
+/// One tus upload, and its creation URL: `POST`, `HEAD`, `PATCH`, `DELETE`, `OPTIONS` (§5).
 pub const TUS_UPLOAD: &str = broker_api_path!("/filetransfer/upload/tus/{fileTransferId}");
 /// One partial upload of a concatenation, as the `Location` of its creation names it (§5).
 pub const TUS_PARTIAL: &str = broker_api_path!("/filetransfer/upload/tus/{fileTransferId}/partial/{partialId}");
@@ -54,8 +55,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     (UPLOAD, &["POST"]),
     (DOWNLOAD, &["GET"]),
     (CONFIRM_DOWNLOAD, &["POST"]),
-    (TUS, &["POST", "OPTIONS"]),
-    (TUS_UPLOAD, &["HEAD", "PATCH", "DELETE", "OPTIONS"]),
+    (TUS_UPLOAD, &["POST", "HEAD", "PATCH", "DELETE", "OPTIONS"]),
     (TUS_PARTIAL, &["HEAD", "PATCH", "DELETE", "OPTIONS"]),
     (TUS_PARTIAL_LEGACY, &["HEAD", "PATCH", "DELETE", "OPTIONS"]),
     (RESOURCE, &["GET", "PUT"]),
