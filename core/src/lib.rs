@@ -6,6 +6,7 @@
 //! - [`status`]: transfer and recipient statuses with their fixed texts;
 //! - [`transitions`]: the transfer state machine of contract §3.1 as data;
 //! - [`model`]: the JSON bodies exactly as the service writes and reads them;
+//! - [`binding`]: the initialize body read as the service's ASP.NET Core + System.Text.Json binding reads it;
 //! - [`validate`]: every input rule with the service's own messages;
 //! - [`error_codes`]: the Broker error table (`BRO-000NN`);
 //! - [`paths`]: the API's route templates and the request paths built from them;
@@ -20,6 +21,7 @@
 //! - [`timestamp`]: the service's timestamp format.
 
 pub mod actions;
+pub mod binding;
 pub mod duration;
 pub mod error_codes;
 pub mod events;

@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
+use crate::binding::{bind_initialize, BoundInitialize};
 use crate::duration::parse_iso8601;
 use crate::error_codes::BrokerErrorCode;
-use crate::ids::{OrgNumber, ResourceId};
 use crate::model::{InitializeRequest, ResourceConfig};
 use crate::problem::ValidationErrors;
 
@@ -48,100 +48,261 @@ pub fn string_length_message(field: &str, min: usize, max: usize) -> String {
     format!("The field {field} must be a string with a minimum length of {min} and a maximum length of {max}.")
 }
 
-fn check_string(errors: &mut ValidationErrors, field: &str, value: Option<&str>, max: usize) {
-    let mut msgs = Vec::new();
-    match value {
-        None => msgs.push(required_message(field)),
-        Some(v) => {
-            if v.trim().is_empty() {
-                msgs.push(required_message(field));
-            }
-            let len = utf16_len(v);
-            if !(1..=max).contains(&len) {
-                msgs.push(string_length_message(field, 1, max));
-            }
-        }
-    }
-    if !msgs.is_empty() {
-        errors.entry(field.to_owned()).or_default().extend(msgs);
-    }
-}
-
 fn push(errors: &mut ValidationErrors, field: &str, msg: impl Into<String>) {
     errors.entry(field.to_owned()).or_default().push(msg.into());
 }
 
-/// The initialize body's model validation. An empty map means valid.
-pub fn initialize(req: &InitializeRequest) -> ValidationErrors {
+/// `[Required]` (explicit, or implied by a non-nullable reference type under `<Nullable>enable</Nullable>`):
+/// `null`, empty and white-space-only strings fail (`string.IsNullOrWhiteSpace`; Rust's `char::is_whitespace` is the
+/// same Unicode `White_Space` set as .NET's `char.IsWhiteSpace`).
+fn required_fails(value: Option<&str>) -> bool {
+    value.is_none_or(|v| v.trim().is_empty())
+}
+
+/// `[StringLength(max, MinimumLength = 1)]`: `null` passes; the length counts UTF-16 code units.
+fn length_fails(value: Option<&str>, max: usize) -> bool {
+    value.is_some_and(|v| !(1..=max).contains(&utf16_len(v)))
+}
+
+/// A string member with `[Required]` and `[StringLength(max, MinimumLength = 1)]`. MVC runs every validator of a
+/// member and puts `[Required]` first (`DataAnnotationsModelValidatorProvider`), so an empty string gets both.
+fn check_string(errors: &mut ValidationErrors, field: &str, value: Option<&str>, max: usize) {
+    if required_fails(value) {
+        push(errors, field, required_message(field));
+    }
+    if length_fails(value, max) {
+        push(errors, field, string_length_message(field, 1, max));
+    }
+}
+
+/// .NET's `\d` without `RegexOptions.ECMAScript`: any UTF-16 code unit of category `Nd` — the BMP's 37 decimal
+/// digit runs (a supplementary-plane digit is two surrogate units, neither a digit). Generated from Unicode's
+/// `UnicodeData.txt`; the BMP has gained no `Nd` run since Unicode 6.
+const BMP_DECIMAL_DIGITS: &[(u32, u32)] = &[
+    (0x0030, 0x0039),
+    (0x0660, 0x0669),
+    (0x06F0, 0x06F9),
+    (0x07C0, 0x07C9),
+    (0x0966, 0x096F),
+    (0x09E6, 0x09EF),
+    (0x0A66, 0x0A6F),
+    (0x0AE6, 0x0AEF),
+    (0x0B66, 0x0B6F),
+    (0x0BE6, 0x0BEF),
+    (0x0C66, 0x0C6F),
+    (0x0CE6, 0x0CEF),
+    (0x0D66, 0x0D6F),
+    (0x0DE6, 0x0DEF),
+    (0x0E50, 0x0E59),
+    (0x0ED0, 0x0ED9),
+    (0x0F20, 0x0F29),
+    (0x1040, 0x1049),
+    (0x1090, 0x1099),
+    (0x17E0, 0x17E9),
+    (0x1810, 0x1819),
+    (0x1946, 0x194F),
+    (0x19D0, 0x19D9),
+    (0x1A80, 0x1A89),
+    (0x1A90, 0x1A99),
+    (0x1B50, 0x1B59),
+    (0x1BB0, 0x1BB9),
+    (0x1C40, 0x1C49),
+    (0x1C50, 0x1C59),
+    (0xA620, 0xA629),
+    (0xA8D0, 0xA8D9),
+    (0xA900, 0xA909),
+    (0xA9D0, 0xA9D9),
+    (0xA9F0, 0xA9F9),
+    (0xAA50, 0xAA59),
+    (0xABF0, 0xABF9),
+    (0xFF10, 0xFF19),
+];
+
+/// Whether `c` matches .NET's `\d`.
+pub fn is_dotnet_digit(c: char) -> bool {
+    let c = c as u32;
+    BMP_DECIMAL_DIGITS.iter().any(|&(lo, hi)| (lo..=hi).contains(&c))
+}
+
+fn dotnet_digits(s: &str, n: usize) -> bool {
+    s.chars().count() == n && s.chars().all(is_dotnet_digit)
+}
+
+/// `Constants.OrgNumberPattern`, `^(?:\d{4}:\d{9}|urn:altinn:organization:identifier-no:\d{9})$`, as
+/// `RegularExpressionAttribute` applies it: the match must cover the whole string, so `$` matching before a final
+/// `\n` does not help. `\d` is .NET's (any `Nd` digit, e.g. `٠١٩٢:٩١٠٧٥٣٦١٤` matches).
+pub fn matches_org_number_pattern(s: &str) -> bool {
+    if let Some(rest) = s.strip_prefix("urn:altinn:organization:identifier-no:") {
+        return dotnet_digits(rest, 9);
+    }
+    match s.split_once(':') {
+        Some((icd, rest)) => dotnet_digits(icd, 4) && dotnet_digits(rest, 9),
+        None => false,
+    }
+}
+
+/// `RegularExpressionAttribute.IsValid`: `null` and `""` pass ("RequiredAttribute should be used to assert a value is
+/// not empty"); anything else must match.
+fn org_attribute_passes(value: Option<&str>) -> bool {
+    value.is_none_or(|v| v.is_empty() || matches_org_number_pattern(v))
+}
+
+/// `ResourceIdentifierAttribute.IsValidResourceFormat`: `""` passes, otherwise `Regex.IsMatch` with
+/// `^(?:urn:altinn:resource:)?[^:]{1,255}$` (UTF-16 units; `$` also matches before a final `\n`).
+pub fn is_valid_resource_format(s: &str) -> bool {
+    if s.is_empty() {
+        return true;
+    }
+    let tail = s.strip_prefix("urn:altinn:resource:").unwrap_or(s);
+    let len = utf16_len(tail);
+    !tail.contains(':') && ((1..=255).contains(&len) || (len == 256 && tail.ends_with('\n')))
+}
+
+/// What the service does with an initialize body, end to end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InitializeRejection {
+    /// 400 ValidationProblemDetails with these errors (binding, or model validation).
+    Invalid(ValidationErrors),
+    /// The service throws on this input (HTTP 500, `UseExceptionHandler`'s ProblemDetails); the text says where.
+    Unhandled(&'static str),
+}
+
+/// The service's `NullReferenceException`s on bound values that pass (or reach) the validation.
+pub const UNHANDLED_NULL_PROPERTY_VALUE: &str =
+    "PropertyListAttribute reads keyValuePair.Value.Length of a null value (PropertyListAttribute.cs)";
+pub const UNHANDLED_NULL_RECIPIENT: &str =
+    "InitializeFileTransferHandler calls recipient.StartsWith on a null recipient (InitializeFileTransferHandler.cs)";
+
+/// The model validation of a bound initialize body (`FileTransferInitializeExt.cs` and its attributes). An empty map
+/// means valid.
+pub fn initialize_bound(m: &BoundInitialize) -> Result<ValidationErrors, InitializeRejection> {
     let mut errors = ValidationErrors::new();
 
-    check_string(&mut errors, "FileName", req.file_name.as_deref(), 255);
+    // [StringLength(255, MinimumLength = 1)] [Required]
+    check_string(&mut errors, "FileName", m.file_name.as_deref(), 255);
 
-    check_string(&mut errors, "ResourceId", req.resource_id.as_deref(), 255);
-    if let Some(r) = req.resource_id.as_deref().filter(|r| !r.is_empty()) {
-        if ResourceId::parse(r).is_err() {
-            push(&mut errors, "ResourceId", MSG_RESOURCE_ID);
-        }
+    // [StringLength(255, MinimumLength = 1)] [Required] [ResourceIdentifier]; the last refuses a null value too.
+    check_string(&mut errors, "ResourceId", m.resource_id.as_deref(), 255);
+    if m.resource_id.as_deref().is_none_or(|r| !is_valid_resource_format(r)) {
+        push(&mut errors, "ResourceId", MSG_RESOURCE_ID);
     }
 
-    check_string(&mut errors, "SendersFileTransferReference", req.senders_file_transfer_reference.as_deref(), 4096);
+    // [StringLength(4096, MinimumLength = 1)] plus the implicit [Required] of a non-nullable `string`.
+    check_string(&mut errors, "SendersFileTransferReference", m.senders_file_transfer_reference.as_deref(), 4096);
 
-    match req.sender.as_deref() {
-        None => push(&mut errors, "Sender", required_message("Sender")),
-        Some(s) if s.trim().is_empty() => push(&mut errors, "Sender", required_message("Sender")),
-        Some(s) => {
-            if OrgNumber::parse_input(s).is_err() {
-                push(&mut errors, "Sender", MSG_SENDER);
-            }
-        }
+    // [RegularExpression(OrgNumberPattern)] [Required]: white space alone fails both.
+    let sender = m.sender.as_deref();
+    if required_fails(sender) {
+        push(&mut errors, "Sender", required_message("Sender"));
+    }
+    if !org_attribute_passes(sender) {
+        push(&mut errors, "Sender", MSG_SENDER);
     }
 
-    match req.recipients.as_deref() {
+    // [ValidateElementsInList(RegularExpression)] [Required] [MinLength(1)]: a null or empty element passes the
+    // per-element check (`ValidateElementsInList.cs` calls `RegularExpressionAttribute.IsValid` on each).
+    match &m.recipients {
         None => push(&mut errors, "Recipients", required_message("Recipients")),
-        Some([]) => push(&mut errors, "Recipients", MSG_RECIPIENTS_REQUIRED),
         Some(list) => {
-            if list.iter().any(|r| OrgNumber::parse_input(r).is_err()) {
+            if !list.iter().all(|r| org_attribute_passes(r.as_deref())) {
                 push(&mut errors, "Recipients", MSG_RECIPIENT);
             }
+            if list.is_empty() {
+                push(&mut errors, "Recipients", MSG_RECIPIENTS_REQUIRED);
+            }
         }
     }
 
-    if let Some(props) = &req.property_list {
-        if let Some(msg) = property_list_error(props) {
-            push(&mut errors, "PropertyList", msg);
+    // [PropertyList] plus the implicit [Required] of a non-nullable `Dictionary`.
+    match &m.property_list {
+        None => push(&mut errors, "PropertyList", required_message("PropertyList")),
+        Some(entries) => {
+            if let Some(msg) = property_list_rule(entries)? {
+                push(&mut errors, "PropertyList", msg);
+            }
         }
     }
 
-    if let Some(msg) = req.checksum.as_deref().and_then(checksum_error) {
+    // [MD5Checksum] on a `string?`: null passes.
+    if let Some(msg) = m.checksum.as_deref().and_then(checksum_error) {
         push(&mut errors, "Checksum", msg);
     }
 
-    errors
+    Ok(errors)
+}
+
+/// `PropertyListAttribute`: the count first, then each entry in order, key before value.
+fn property_list_rule(entries: &[(String, Option<String>)]) -> Result<Option<String>, InitializeRejection> {
+    if entries.len() > MAX_PROPERTIES {
+        return Ok(Some(MSG_PROPERTY_COUNT.to_owned()));
+    }
+    for (k, v) in entries {
+        let kl = utf16_len(k);
+        if kl > MAX_PROPERTY_KEY {
+            return Ok(Some(format!(
+                "PropertyList Key can not be longer than {MAX_PROPERTY_KEY}. Length:{kl}, KeyValue:{k}"
+            )));
+        }
+        let v = v.as_deref().ok_or(InitializeRejection::Unhandled(UNHANDLED_NULL_PROPERTY_VALUE))?;
+        let vl = utf16_len(v);
+        if vl > MAX_PROPERTY_VALUE {
+            return Ok(Some(format!(
+                "PropertyList Value can not be longer than {MAX_PROPERTY_VALUE}. Length:{vl}, Value:{v}"
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// The initialize body's model validation, for a request built in Rust: judged as the service judges the JSON serde
+/// writes for it (a `None` serialized as `null` is a null member, a skipped one keeps the model's default; see
+/// [`BoundInitialize::from_request`]). An empty map means valid.
+pub fn initialize(req: &InitializeRequest) -> ValidationErrors {
+    // A request from Rust holds no null recipient or property value, so the validation cannot throw.
+    initialize_bound(&BoundInitialize::from_request(req)).unwrap_or_default()
+}
+
+/// The service's verdict on an initialize body: the binding errors if it does not bind, else the model validation,
+/// else the request the handler receives.
+pub fn initialize_json(body: &[u8]) -> Result<InitializeRequest, InitializeRejection> {
+    let bound = bind_initialize(body).map_err(InitializeRejection::Invalid)?;
+    let errors = initialize_bound(&bound)?;
+    if !errors.is_empty() {
+        return Err(InitializeRejection::Invalid(errors));
+    }
+    bound_to_request(bound)
+}
+
+/// A validated model as [`InitializeRequest`]. Every member the validation requires is present by now.
+fn bound_to_request(m: BoundInitialize) -> Result<InitializeRequest, InitializeRejection> {
+    let recipients = m
+        .recipients
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| r.ok_or(InitializeRejection::Unhandled(UNHANDLED_NULL_RECIPIENT)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let property_list =
+        m.property_list.unwrap_or_default().into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect();
+    Ok(InitializeRequest {
+        file_name: m.file_name,
+        resource_id: m.resource_id,
+        senders_file_transfer_reference: m.senders_file_transfer_reference,
+        sender: m.sender,
+        recipients: Some(recipients),
+        property_list: Some(property_list),
+        checksum: m.checksum,
+        disable_virus_scan: m.disable_virus_scan,
+    })
 }
 
 /// The first property-list rule broken, as the service reports only one.
 pub fn property_list_error<'a>(props: impl IntoIterator<Item = (&'a String, &'a String)> + Clone) -> Option<String> {
-    if props.clone().into_iter().count() > MAX_PROPERTIES {
-        return Some(MSG_PROPERTY_COUNT.to_owned());
-    }
-    for (k, v) in props {
-        let kl = utf16_len(k);
-        if kl > MAX_PROPERTY_KEY {
-            return Some(format!(
-                "PropertyList Key can not be longer than {MAX_PROPERTY_KEY}. Length:{kl}, KeyValue:{k}"
-            ));
-        }
-        let vl = utf16_len(v);
-        if vl > MAX_PROPERTY_VALUE {
-            return Some(format!(
-                "PropertyList Value can not be longer than {MAX_PROPERTY_VALUE}. Length:{vl}, Value:{v}"
-            ));
-        }
-    }
-    None
+    let entries: Vec<(String, Option<String>)> = props.into_iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect();
+    property_list_rule(&entries).ok().flatten()
 }
 
-/// The checksum rule: blank is fine; otherwise exactly 32 characters, all lower-case (hex digits are not checked).
+/// `MD5ChecksumAttribute`: blank is fine; otherwise exactly 32 UTF-16 units, equal to its `ToLowerInvariant()` (hex
+/// digits are not checked).
 pub fn checksum_error(checksum: &str) -> Option<&'static str> {
     if checksum.trim().is_empty() {
         None

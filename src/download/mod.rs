@@ -10,10 +10,9 @@ use std::rc::Rc;
 use altinn_broker_core::paths;
 use altinn_broker_core::FileTransferId;
 use futures_util::stream;
-use js_sys::{Function, Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, ReadableStreamDefaultReader, Response};
+use js_sys::{Function, Uint8Array};
+use wasm_bindgen::JsValue;
+use web_sys::{AbortSignal, Response};
 
 use crate::client::Client;
 use crate::error::{Error, TimeoutKind};
@@ -21,6 +20,7 @@ use crate::http::guard::CallGuard;
 use crate::http::transport::Request;
 use crate::js::options::notify;
 use crate::js::runtime::now_ms;
+use crate::js::stream::{ByteReader, ReadError};
 use crate::upload::body::progress_event;
 use crate::upload::md5::Hasher;
 use headers::{parse_content_range, parse_file_name, resume_range, ContentRange, RangeSpec};
@@ -53,7 +53,8 @@ struct Reading {
     signal: Option<AbortSignal>,
     deadline_at: Option<f64>,
     guard: CallGuard,
-    reader: ReadableStreamDefaultReader,
+    /// Cancels the response body when the reading stops before its end.
+    reader: ByteReader,
     original: Option<RangeSpec>,
     first: Option<ContentRange>,
     expected: Option<u64>,
@@ -68,12 +69,9 @@ struct Reading {
 impl Drop for Reading {
     fn drop(&mut self) {
         if !self.finished {
-            // The caller cancelled the stream (or dropped it): stop the request and release the body.
+            // The caller cancelled the stream (or dropped it): stop the request; dropping the reader releases the
+            // body.
             self.guard.cancel();
-            let p = self.reader.cancel();
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = JsFuture::from(p).await;
-            });
         }
     }
 }
@@ -82,16 +80,13 @@ fn header(r: &Response, name: &str) -> Option<String> {
     r.headers().get(name).ok().flatten()
 }
 
-fn body_reader(r: &Response) -> Result<ReadableStreamDefaultReader, Error> {
-    match r.body() {
-        Some(b) => {
-            b.get_reader().dyn_into().map_err(|v| Error::client_caused("cannot read the response body", v.into()))
-        }
+fn body_reader(r: &Response) -> Result<ByteReader, Error> {
+    let body = match r.body() {
+        Some(b) => b,
         // A 0-byte answer may come without a body: read it as an empty stream.
-        None => web_sys::ReadableStream::new()
-            .and_then(|s| s.get_reader().dyn_into().map_err(JsValue::from))
-            .map_err(|v| Error::client_caused("cannot create an empty stream", v)),
-    }
+        None => web_sys::ReadableStream::new().map_err(|v| Error::client_caused("cannot create an empty stream", v))?,
+    };
+    ByteReader::new(body, "the response body")
 }
 
 impl Client {
@@ -156,7 +151,6 @@ pub async fn download(client: Rc<Client>, id: FileTransferId, opts: DownloadOpti
             }
             Err(e) => {
                 r.finished = true;
-                r.guard.end_wait();
                 Some((Err(JsValue::from(e)), None))
             }
         }
@@ -180,33 +174,29 @@ fn report(r: &Reading) {
 /// The next chunk, continuing the download when the body was cut and resuming is allowed.
 async fn next(r: &mut Reading) -> Result<Option<Uint8Array>, Error> {
     loop {
-        r.guard.begin_wait();
-        let read = JsFuture::from(r.reader.read()).await;
-        r.guard.end_wait();
+        let waiting = r.guard.waiting();
+        let read = r.reader.next().await;
+        drop(waiting);
         let failure = match read {
-            Ok(v) => {
-                let done = Reflect::get(&v, &JsValue::from_str("done")).map(|d| d.is_truthy()).unwrap_or(true);
-                if !done {
-                    let chunk: Uint8Array = Reflect::get(&v, &JsValue::from_str("value"))
-                        .unwrap_or(JsValue::UNDEFINED)
-                        .dyn_into()
-                        .map_err(|v| Error::client_caused("the response body gave something that is not bytes", v))?;
-                    if let Some(h) = &mut r.hasher {
-                        h.update_js(&chunk);
-                    }
-                    r.received += u64::from(chunk.length());
-                    report(r);
-                    return Ok(Some(chunk));
+            Ok(Some(chunk)) => {
+                if let Some(h) = &mut r.hasher {
+                    h.update_js(&chunk);
                 }
-                match r.expected {
-                    Some(e) if r.received < e => Error::Network {
-                        message: format!("the body ended after {} of {e} bytes", r.received),
-                        cause: JsValue::UNDEFINED,
-                    },
-                    _ => return finish(r).map(|_| None),
-                }
+                r.received += u64::from(chunk.length());
+                report(r);
+                return Ok(Some(chunk));
             }
-            Err(e) => r.guard.map_js_error(e),
+            Ok(None) => match r.expected {
+                Some(e) if r.received < e => Error::Network {
+                    message: format!("the body ended after {} of {e} bytes", r.received),
+                    cause: JsValue::UNDEFINED,
+                },
+                _ => return finish(r).map(|_| None),
+            },
+            Err(ReadError::NotBytes(v)) => {
+                return Err(Error::client_caused("the response body gave something that is not bytes", v))
+            }
+            Err(ReadError::Failed(e)) => r.guard.map_js_error(e),
         };
         let resumable = matches!(failure, Error::Network { .. } | Error::Timeout { kind: TimeoutKind::Stall, .. });
         if !resumable || r.resumes_left == 0 {

@@ -8,8 +8,8 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal};
 
@@ -31,7 +31,8 @@ struct State {
     deadline_ms: Option<f64>,
     stall_timer: RefCell<Option<Timeout>>,
     deadline_timer: RefCell<Option<Timeout>>,
-    on_user_abort: RefCell<Option<Closure<dyn FnMut()>>>,
+    /// Removed from the caller's signal when the call's state goes.
+    on_user_abort: RefCell<Option<EventListener>>,
 }
 
 impl State {
@@ -74,14 +75,12 @@ impl CallGuard {
                 state.fire(Cause::User);
             } else {
                 let weak = Rc::downgrade(&state);
-                let cb = Closure::<dyn FnMut()>::new(move || {
+                let listener = EventListener::once(user, "abort", move |_| {
                     if let Some(s) = weak.upgrade() {
                         s.fire(Cause::User);
                     }
                 });
-                // Listening on a live AbortSignal cannot fail.
-                let _ = user.add_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
-                *state.on_user_abort.borrow_mut() = Some(cb);
+                *state.on_user_abort.borrow_mut() = Some(listener);
             }
         }
         if let Some(ms) = state.deadline_ms {
@@ -109,8 +108,9 @@ impl CallGuard {
         }
     }
 
-    /// The call begins waiting on the network: the stall timer starts.
-    pub fn begin_wait(&self) {
+    /// The call waits on the network until the returned guard is dropped: the stall timer runs meanwhile (and
+    /// restarts with every new guard, so only a wait in which no bytes move trips it).
+    pub fn waiting(&self) -> Waiting {
         if let Some(ms) = self.0.stall_ms {
             let weak = Rc::downgrade(&self.0);
             let t = Timeout::new(clamp_ms(ms), move || {
@@ -120,17 +120,12 @@ impl CallGuard {
             });
             *self.0.stall_timer.borrow_mut() = Some(t);
         }
-    }
-
-    /// Bytes moved (or the wait is over): the stall timer stops.
-    pub fn end_wait(&self) {
-        // Dropping a gloo Timeout clears it.
-        self.0.stall_timer.borrow_mut().take();
+        Waiting(self.0.clone())
     }
 
     /// Stops everything on purpose, e.g. when the caller cancels a download stream.
     pub fn cancel(&self) {
-        self.end_wait();
+        self.0.stall_timer.borrow_mut().take();
         self.0.fire(Cause::User);
     }
 
@@ -161,11 +156,14 @@ impl CallGuard {
     }
 }
 
-impl Drop for State {
+/// A wait on the network (see [`CallGuard::waiting`]); dropping it stops the stall timer.
+#[must_use = "the stall timer stops when this guard is dropped"]
+pub struct Waiting(Rc<State>);
+
+impl Drop for Waiting {
     fn drop(&mut self) {
-        if let (Some(user), Some(cb)) = (&self.user_signal, self.on_user_abort.get_mut().take()) {
-            let _ = user.remove_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
-        }
+        // Dropping a gloo Timeout clears it.
+        self.0.stall_timer.borrow_mut().take();
     }
 }
 

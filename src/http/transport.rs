@@ -188,14 +188,9 @@ impl Transport {
             None => global_fetch(url, &init),
         }
         .map_err(|e| guard.map_js_error(e))?;
-        let watch = req.body.small();
-        if watch {
-            guard.begin_wait();
-        }
+        let waiting = req.body.small().then(|| guard.waiting());
         let r = JsFuture::from(promise).await;
-        if watch {
-            guard.end_wait();
-        }
+        drop(waiting);
         let r = r.map_err(|e| guard.map_js_error(e))?;
         r.dyn_into::<Response>()
             .map_err(|v| Error::client_caused("fetch resolved to something that is not a Response", v))
@@ -205,11 +200,7 @@ impl Transport {
 /// Lets the runtime release a response we will not read.
 fn discard(response: &Response) {
     if let Some(body) = response.body() {
-        // Awaited in the background so a rejected cancel never becomes an unhandled rejection.
-        let p = body.cancel();
-        wasm_bindgen_futures::spawn_local(async move {
-            let _ = JsFuture::from(p).await;
-        });
+        crate::js::stream::discard(body);
     }
 }
 
@@ -237,9 +228,9 @@ pub async fn read_json<T: serde::de::DeserializeOwned>(response: Response, guard
 /// Reads a 2xx body as text.
 pub async fn read_text(response: Response, guard: &CallGuard) -> Result<String, Error> {
     let p = response.text().map_err(|e| guard.map_js_error(e))?;
-    guard.begin_wait();
+    let waiting = guard.waiting();
     let v = JsFuture::from(p).await;
-    guard.end_wait();
+    drop(waiting);
     let v = v.map_err(|e| guard.map_js_error(e))?;
     v.as_string().ok_or_else(|| Error::client("response body is not text"))
 }

@@ -3,4 +3,5 @@
 pub mod errors;
 pub mod options;
 pub mod runtime;
+pub mod stream;
 pub mod types;

@@ -7,13 +7,12 @@ use std::rc::Rc;
 
 use futures_util::stream::{self, StreamExt};
 use js_sys::{Function, Object, Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::ReadableStreamDefaultReader;
+use wasm_bindgen::JsValue;
 
 use crate::error::Error;
-use crate::http::guard::CallGuard;
+use crate::http::guard::{CallGuard, Waiting};
 use crate::js::options::notify;
+use crate::js::stream::ByteReader;
 use crate::upload::md5::Hasher;
 
 /// What the body saw, read after the request.
@@ -25,46 +24,31 @@ pub struct Tally {
     /// A failure inside the body (a chunk that is not bytes, a failing source), which `fetch` would otherwise
     /// report only as a generic network error.
     pub error: Option<Error>,
-    pub done: bool,
-    /// The source's reader, to cancel the source when the request fails before the body was read to the end
-    /// (runtimes differ in whether an aborted `fetch` cancels its body).
-    source: Option<ReadableStreamDefaultReader>,
+    /// The source, to cancel it when the request fails before the body was read to the end (runtimes differ in
+    /// whether an aborted `fetch` cancels its body).
+    source: Option<ByteReader>,
+    /// The wait for the service's answer once the whole body went out: it ends when the request returns.
+    answer: Option<Waiting>,
 }
 
 impl Tally {
-    /// Cancels the source unless it was read to the end.
-    pub fn cancel_source(&mut self) {
-        if let (false, Some(r)) = (self.done, self.source.take()) {
-            let p = r.cancel();
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = JsFuture::from(p).await;
-            });
-        }
-    }
-}
-
-/// Cancels the source if the body is dropped before it was read to the end (an aborted upload).
-struct SourceReader {
-    reader: ReadableStreamDefaultReader,
-    finished: bool,
-}
-
-impl Drop for SourceReader {
-    fn drop(&mut self) {
-        if !self.finished {
-            let p = self.reader.cancel();
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = JsFuture::from(p).await;
-            });
+    /// The request returned: the wait for its answer is over; after a failure, a source not read to its end is
+    /// cancelled.
+    pub fn request_returned(&mut self, failed: bool) {
+        self.answer = None;
+        if let (true, Some(r)) = (failed, self.source.take()) {
+            r.cancel();
         }
     }
 }
 
 struct Pump {
-    src: SourceReader,
+    src: ByteReader,
     hasher: Option<Hasher>,
     tally: Rc<RefCell<Tally>>,
     guard: CallGuard,
+    /// The runtime is sending what it pulled last: the stall timer runs until it pulls again.
+    sending: Option<Waiting>,
     progress: Option<Function>,
     total: Option<f64>,
 }
@@ -77,38 +61,33 @@ pub fn counting_body(
     guard: &CallGuard,
     progress: Option<Function>,
 ) -> Result<(web_sys::ReadableStream, Rc<RefCell<Tally>>), Error> {
-    let reader: ReadableStreamDefaultReader = source
-        .get_reader()
-        .dyn_into()
-        .map_err(|v| Error::client_caused("cannot read the stream (is it locked?)", v.into()))?;
-    let tally = Rc::new(RefCell::new(Tally { source: Some(reader.clone()), ..Tally::default() }));
+    let src = ByteReader::new(source.clone(), "the stream")?;
+    let tally = Rc::new(RefCell::new(Tally { source: Some(src.clone()), ..Tally::default() }));
     let pump = Pump {
-        src: SourceReader { reader, finished: false },
+        src,
         hasher: hash.then(Hasher::new),
         tally: tally.clone(),
         guard: guard.clone(),
+        sending: None,
         progress,
         total,
     };
     report(&pump, 0.0);
     let s = stream::unfold(pump, |mut p| async move {
         // The runtime asked for more: what it had was sent.
-        p.guard.end_wait();
+        p.sending = None;
         match next_chunk(&mut p).await {
             Ok(Some(chunk)) => {
-                p.guard.begin_wait();
+                p.sending = Some(p.guard.waiting());
                 Some((Ok(JsValue::from(chunk)), p))
             }
             Ok(None) => {
-                p.src.finished = true;
                 let md5 = p.hasher.take().map(Hasher::finish_hex);
-                {
-                    let mut t = p.tally.borrow_mut();
-                    t.md5 = md5;
-                    t.done = true;
-                }
-                // Now the service answers: waiting for it is network time again.
-                p.guard.begin_wait();
+                let mut t = p.tally.borrow_mut();
+                t.md5 = md5;
+                // Read to the end: nothing to cancel. Now the service answers: waiting for it is network time again.
+                t.source = None;
+                t.answer = Some(p.guard.waiting());
                 None
             }
             Err(e) => {
@@ -130,15 +109,7 @@ pub fn counting_body(
 }
 
 async fn next_chunk(p: &mut Pump) -> Result<Option<Uint8Array>, Error> {
-    let r =
-        JsFuture::from(p.src.reader.read()).await.map_err(|e| Error::client_caused("the upload source failed", e))?;
-    let done = Reflect::get(&r, &JsValue::from_str("done")).map(|v| v.is_truthy()).unwrap_or(true);
-    if done {
-        return Ok(None);
-    }
-    let value = Reflect::get(&r, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
-    let chunk: Uint8Array =
-        value.dyn_into().map_err(|v| Error::client_caused("the upload stream must yield Uint8Array chunks", v))?;
+    let Some(chunk) = p.src.next().await.map_err(|e| e.into_source_error())? else { return Ok(None) };
     if let Some(h) = &mut p.hasher {
         h.update_js(&chunk);
     }

@@ -70,13 +70,10 @@ impl Client {
         req.content_type = Some("application/octet-stream");
         req.body = body;
         let sent = self.transport.send(&req, guard).await;
-        guard.end_wait();
         // A failure inside our own body explains a failed fetch better than the runtime's generic error.
         if let Some(t) = &tally {
             let mut t = t.borrow_mut();
-            if sent.is_err() {
-                t.cancel_source();
-            }
+            t.request_returned(sent.is_err());
             if let Some(e) = t.error.take() {
                 return Err(e);
             }

@@ -9,13 +9,11 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use js_sys::{Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::ReadableStreamDefaultReader;
+use js_sys::Uint8Array;
 
 use crate::error::Error;
 use crate::http::body::Body;
+use crate::js::stream::ByteReader;
 use crate::upload::md5::Hasher;
 use crate::upload::source::Source;
 
@@ -29,31 +27,19 @@ pub enum Chunks {
 }
 
 pub struct StreamChunks {
-    reader: ReadableStreamDefaultReader,
+    /// Cancels the source when the chunks are dropped before its end (a paused or failed upload).
+    reader: ByteReader,
     /// Bytes taken from the source so far.
     pos: u64,
     /// Read from the source past `pos`'s chunk, not yet handed out.
     pending: Option<Uint8Array>,
     retained: VecDeque<(u64, Uint8Array)>,
-    finished: bool,
     /// The stream's declared size.
     total: u64,
     /// Hashes every byte once, as it is taken from the source (a one-shot stream cannot be hashed first).
     hasher: Option<Hasher>,
     /// The MD5 once the whole stream was read.
     digest: Rc<RefCell<Option<String>>>,
-}
-
-impl Drop for StreamChunks {
-    fn drop(&mut self) {
-        if !self.finished {
-            // Let the producer know nobody reads on (a paused or failed upload).
-            let p = self.reader.cancel();
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = JsFuture::from(p).await;
-            });
-        }
-    }
 }
 
 impl Chunks {
@@ -63,16 +49,12 @@ impl Chunks {
             Source::Blob(b) => Chunks::Blob(b.clone()),
             Source::Bytes(b) => Chunks::Bytes(b.clone()),
             Source::Stream { stream, size } => {
-                let reader: ReadableStreamDefaultReader = stream
-                    .get_reader()
-                    .dyn_into()
-                    .map_err(|v| Error::client_caused("cannot read the stream (is it locked?)", v.into()))?;
+                let reader = ByteReader::new(stream.clone(), "the stream")?;
                 Chunks::Stream(StreamChunks {
                     reader,
                     pos: 0,
                     pending: None,
                     retained: VecDeque::new(),
-                    finished: false,
                     total: size.unwrap_or(0.0) as u64,
                     hasher: hash.then(Hasher::new),
                     digest: Rc::new(RefCell::new(None)),
@@ -183,22 +165,15 @@ impl StreamChunks {
 
     async fn read(&mut self) -> Result<Uint8Array, Error> {
         loop {
-            let r = JsFuture::from(self.reader.read())
-                .await
-                .map_err(|e| Error::client_caused("the upload source failed", e))?;
-            if Reflect::get(&r, &JsValue::from_str("done")).map(|v| v.is_truthy()).unwrap_or(true) {
-                self.finished = true;
-                return Err(Error::client(format!(
-                    "the stream ended after {} bytes, before the size it was declared with",
-                    self.pos
-                )));
-            }
-            let value = Reflect::get(&r, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
-            let chunk: Uint8Array = value
-                .dyn_into()
-                .map_err(|v| Error::client_caused("the upload stream must yield Uint8Array chunks", v))?;
-            if chunk.length() > 0 {
-                return Ok(chunk);
+            match self.reader.next().await.map_err(|e| e.into_source_error())? {
+                None => {
+                    return Err(Error::client(format!(
+                        "the stream ended after {} bytes, before the size it was declared with",
+                        self.pos
+                    )))
+                }
+                Some(chunk) if chunk.length() > 0 => return Ok(chunk),
+                Some(_) => {}
             }
         }
     }

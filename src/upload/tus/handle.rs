@@ -4,6 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use gloo_events::EventListener;
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
@@ -135,17 +136,9 @@ export interface UploadProgress {
 struct Live {
     upload: Rc<Upload>,
     ctl: AbortController,
-    user_signal: Option<AbortSignal>,
-    on_user_abort: RefCell<Option<Closure<dyn FnMut()>>>,
+    /// The caller's signal pausing the upload; removed from the signal when the upload ends.
+    on_user_abort: RefCell<Option<EventListener>>,
     terminated: Cell<bool>,
-}
-
-impl Live {
-    fn unlisten(&self) {
-        if let (Some(sig), Some(cb)) = (&self.user_signal, self.on_user_abort.borrow_mut().take()) {
-            let _ = sig.remove_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
-        }
-    }
 }
 
 /// A resumable upload in progress.
@@ -338,7 +331,6 @@ fn launch(
     let live = Rc::new(Live {
         upload: upload.clone(),
         ctl: ctl.clone(),
-        user_signal: o.signal.clone(),
         on_user_abort: RefCell::new(None),
         terminated: Cell::new(false),
     });
@@ -348,15 +340,14 @@ fn launch(
             ctl.abort_with_reason(&sig.reason());
         } else {
             let (c, s) = (ctl.clone(), sig.clone());
-            let cb = Closure::<dyn FnMut()>::new(move || c.abort_with_reason(&s.reason()));
-            let _ = sig.add_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
-            *live.on_user_abort.borrow_mut() = Some(cb);
+            let listener = EventListener::once(sig, "abort", move |_| c.abort_with_reason(&s.reason()));
+            *live.on_user_abort.borrow_mut() = Some(listener);
         }
     }
     let l = live.clone();
     let done = future_to_promise(async move {
         let r = transfer::run(l.upload.clone(), source, o.settings, record).await;
-        l.unlisten();
+        l.on_user_abort.borrow_mut().take();
         match r {
             Ok(out) => Ok(to_js(&out)?),
             Err(e) => Err(e.into()),

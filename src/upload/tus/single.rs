@@ -37,9 +37,9 @@ impl Worker<'_> {
             let body = self.chunks.body(self.part.start + offset, self.part.start + end).await?;
             let g = s.request_guard()?;
             // The idle timer: it restarts for every chunk, so only a chunk that makes no progress trips it.
-            g.begin_wait();
+            let waiting = g.waiting();
             let r = protocol::patch(s.transport(), &self.path, offset, body, &g).await;
-            g.end_wait();
+            drop(waiting);
             match r {
                 Ok(a) if a.offset > offset && a.offset <= self.part.length => {
                     offset = a.offset;
