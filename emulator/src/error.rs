@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// Marks a response that carries a Broker ProblemDetails, so that routes declaring `[Produces("application/json")]`
-/// can relabel it `application/json` as ASP.NET does (see `http::accept`).
+/// can relabel it `application/json` as ASP.NET does (see `extract::accept`).
 #[derive(Debug, Clone, Copy)]
 pub struct BrokerProblemBody;
 

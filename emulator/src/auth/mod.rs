@@ -6,9 +6,9 @@
 //! - [`caller`]: who is calling, read from the claims;
 //! - [`pdp`]: the emulated PDP and the registry rules of initialize.
 //!
-//! Handlers get a [`Caller`] either with [`authorize`] or, more simply, by taking one of the extractors
-//! [`AsSender`], [`AsRecipient`], [`AsSenderOrRecipient`], [`AsServiceOwner`] as an argument: the extractor runs
-//! before the body is read, as ASP.NET's authorization filter runs before model binding.
+//! Handlers get a [`Caller`] by taking one of the extractors of [`crate::extract::caller`] (`AsSender`,
+//! `AsRecipient`, ...) as an argument: the extractor runs before the body is read, as ASP.NET's authorization
+//! filter runs before model binding.
 
 pub mod caller;
 pub mod issuer;
@@ -18,8 +18,6 @@ pub mod verify;
 
 use std::path::Path;
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
@@ -29,7 +27,6 @@ pub use keys::{KeyError, SigningKey};
 pub use verify::{Lifetime, Rejection};
 
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// Path of the issuer under the base URL, as on Altinn's platform.
 pub const ISSUER_PATH: &str = "/authentication/api/v1/openid/";
@@ -55,9 +52,8 @@ pub enum Policy {
     ServiceOwner,
 }
 
-pub const SCOPE_WRITE: &str = "altinn:broker.write";
-pub const SCOPE_READ: &str = "altinn:broker.read";
-pub const SCOPE_SERVICE_OWNER: &str = "altinn:serviceowner";
+/// The scopes are the contract's (`altinn_broker_core::scopes`).
+pub use altinn_broker_core::scopes::{READ as SCOPE_READ, SERVICE_OWNER as SCOPE_SERVICE_OWNER, WRITE as SCOPE_WRITE};
 
 impl Policy {
     pub const fn scopes(self) -> &'static [&'static str] {
@@ -183,44 +179,6 @@ impl Auth {
 pub fn issuer_for(base_url: &str) -> String {
     format!("{}{ISSUER_PATH}", base_url.trim_end_matches('/'))
 }
-
-/// Authenticates the request and checks `policy` against the emulator clock.
-pub fn authorize(state: &AppState, headers: &HeaderMap, policy: Policy) -> Result<Caller, AppError> {
-    state.auth.authorize(headers, policy, state.clock.now())
-}
-
-macro_rules! policy_extractor {
-    ($(#[$meta:meta])* $name:ident => $policy:expr) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone)]
-        pub struct $name(pub Caller);
-
-        impl FromRequestParts<AppState> for $name {
-            type Rejection = AppError;
-
-            async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-                authorize(state, &parts.headers, $policy).map($name)
-            }
-        }
-    };
-}
-
-policy_extractor!(
-    /// A caller that passed the `Sender` policy.
-    AsSender => Policy::Sender
-);
-policy_extractor!(
-    /// A caller that passed the `Recipient` policy.
-    AsRecipient => Policy::Recipient
-);
-policy_extractor!(
-    /// A caller that passed the `SenderOrRecipient` policy.
-    AsSenderOrRecipient => Policy::SenderOrRecipient
-);
-policy_extractor!(
-    /// A caller that passed the `ServiceOwner` policy.
-    AsServiceOwner => Policy::ServiceOwner
-);
 
 #[cfg(test)]
 mod tests {

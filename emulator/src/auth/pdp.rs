@@ -121,7 +121,7 @@ pub fn check_required_party(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::world::default::{ACCESS_LIST_MEMBER, DIGDIR};
+    use altinn_broker_core::seed::{ACCESS_LIST_MEMBER, DIGDIR};
 
     fn org(s: &str) -> OrgNumber {
         OrgNumber::parse_lenient(s).unwrap()

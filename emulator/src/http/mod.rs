@@ -1,7 +1,6 @@
-//! Cross-cutting HTTP behaviour of the service, as tower layers: security headers on every response, the Accept
-//! check of `[Produces]` actions, CORS, and the fault-injection test hook.
+//! Cross-cutting HTTP behaviour of the service, as tower layers: security headers on every response, CORS, the
+//! fault-injection test hook, and connections a fault can cut.
 
-pub mod accept;
 pub mod conn;
 pub mod cors;
 pub mod faults;

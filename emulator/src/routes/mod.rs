@@ -1,12 +1,22 @@
-//! The HTTP surface, one module per group of endpoints.
+//! The HTTP surface: handlers only, grouped by who calls them. Each group's `router()` binds its paths to its
+//! handlers; the work behind a handler is in [`crate::service`] (workflows) and below.
+//!
+//! - [`broker`]: the Altinn 3 Broker API (contract §1–§8);
+//! - [`platform`]: the Altinn platform around it (the issuer's OpenID documents, the test-token generator);
+//! - [`emulator`]: the emulator's own hooks and its OpenAPI document.
 
-pub mod hooks;
-pub mod json_input;
-pub mod openapi;
-pub mod openid;
-pub mod resources;
-pub mod service_owner;
-pub mod statistics;
-pub mod test_tokens;
-pub mod transfers;
-pub mod tus;
+pub mod broker;
+pub mod emulator;
+pub mod platform;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+/// The path the OpenAPI document is served at, and the document (kept at this path for its tests).
+pub use emulator::openapi;
+
+/// Every route of the emulator.
+pub fn router() -> Router<AppState> {
+    Router::new().merge(broker::router()).merge(platform::router()).merge(emulator::router())
+}

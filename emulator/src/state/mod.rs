@@ -1,4 +1,11 @@
 //! Shared state of the running emulator: one cheap-clone handle passed to every handler and background job.
+//!
+//! A leaf of the emulator's layers: it holds the parts below it (store, clock, auth, world) and the in-memory
+//! tables of its own submodules ([`faults`], [`tus`]), and imports nothing that handlers, workflows or jobs are
+//! made of. Opening a data dir with its start-up work (seed, crash recovery) is [`crate::app`]'s.
+
+pub mod faults;
+pub mod tus;
 
 use std::ops::Deref;
 use std::path::PathBuf;
@@ -13,9 +20,11 @@ use crate::auth::Auth;
 use crate::clock::Clock;
 use crate::crash::CrashPoint;
 use crate::error::AppError;
-use crate::http::faults::Faults;
 use crate::store::Store;
 use crate::world::World;
+
+use self::faults::Faults;
+use self::tus::Live;
 
 /// Fixed facts about this emulator instance.
 #[derive(Debug, Clone)]
@@ -73,7 +82,7 @@ pub struct Inner {
     /// The world around Broker: parties, the Resource Registry, the seed.
     pub world: World,
     /// What the tus routes keep in process memory (accepted offsets, metadata, file locks).
-    pub tus: crate::routes::tus::Live,
+    pub tus: Live,
     /// When each (transfer, caller) last had a ranged download recorded (the service's 5-minute HybridCache key).
     ranged_downloads: std::sync::Mutex<std::collections::HashMap<(FileTransferId, String), OffsetDateTime>>,
 }
@@ -86,18 +95,13 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    /// Opens the data dir (database, blobs, clock) and recovers from an earlier crash.
-    pub fn open(settings: Settings) -> Result<Self, AppError> {
-        Self::open_with_world(settings, World::default())
-    }
-
-    /// Opens the data dir with a world (`--config`); the world's Broker rows are seeded on the first start only.
-    pub fn open_with_world(settings: Settings, world: World) -> Result<Self, AppError> {
+    /// Opens the parts kept in the data dir (database, blobs, key, clock) around `world`. Seeding and crash
+    /// recovery are start-up work and come after ([`crate::app`]'s `AppState::open_with_world`).
+    pub fn assemble(settings: Settings, world: World) -> Result<Self, AppError> {
         let store = Store::open(&settings.data_dir)?;
-        world.seed(&store)?;
         let auth = Auth::open(&settings.data_dir, &settings.base_url).map_err(AppError::internal)?;
         let clock = Clock::open(&settings.data_dir)?;
-        let state = AppState(Arc::new(Inner {
+        Ok(AppState(Arc::new(Inner {
             settings,
             store,
             clock,
@@ -107,11 +111,9 @@ impl AppState {
             jobs_running: tokio::sync::Mutex::new(()),
             auth,
             world,
-            tus: Default::default(),
+            tus: Live::default(),
             ranged_downloads: std::sync::Mutex::default(),
-        }));
-        crate::jobs::recover(&state)?;
-        Ok(state)
+        })))
     }
 
     /// Whether a ranged download by `actor` at `now` should record `DownloadStarted`: once per `window`.

@@ -20,7 +20,6 @@ use rusqlite::{params, Connection};
 use time::OffsetDateTime;
 
 use super::to_micros;
-use crate::auth::Caller;
 use crate::error::AppError;
 
 pub const SCHEMA: &str = "
@@ -62,7 +61,7 @@ pub fn record_vendor(
     Ok(())
 }
 
-/// Records the vendor of `caller` (its `consumer` claim), if the token names one: the service stores
+/// Records the vendor of a caller (its token's `consumer` claim, `None` when it names none): the service stores
 /// `GetCallerVendorId()` with the sender's `Initialized` status and with each recipient's `DownloadStarted` and
 /// `DownloadConfirmed` rows.
 pub fn record_caller_vendor(
@@ -70,10 +69,10 @@ pub fn record_caller_vendor(
     transfer_id: FileTransferId,
     actor: &OrgNumber,
     role: VendorRole,
-    caller: &Caller,
+    vendor: Option<&OrgNumber>,
     at: OffsetDateTime,
 ) -> Result<(), AppError> {
-    match &caller.vendor {
+    match vendor {
         Some(vendor) => record_vendor(conn, &transfer_id.to_string(), actor, role, vendor, at),
         None => Ok(()),
     }

@@ -162,7 +162,7 @@ mod tests {
         conn.execute_batch(service_owners::SCHEMA).unwrap();
         let world = World::default();
         assert!(world.seed_into(&conn, 1).unwrap());
-        let digdir = OrgNumber::parse_lenient(default::DIGDIR).unwrap();
+        let digdir = OrgNumber::parse_lenient(altinn_broker_core::seed::DIGDIR).unwrap();
         let so = service_owners::get(&conn, &digdir).unwrap().unwrap();
         assert_eq!(so.name, "Digitaliseringsdirektoratet Avd Oslo");
         assert!(so.storage_ready(true));

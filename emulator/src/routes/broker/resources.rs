@@ -12,10 +12,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::put;
 use axum::{middleware, Json, Router};
 
-use super::json_input::{self, BodyModel};
-use crate::auth::{AsServiceOwner, Caller};
+use crate::auth::Caller;
 use crate::error::AppError;
-use crate::http::accept;
+use crate::extract::accept;
+use crate::extract::json_input::{self, BodyModel};
+use crate::extract::AsServiceOwner;
 use crate::state::AppState;
 use crate::store::resources::{self, Resource};
 use crate::store::service_owners;

@@ -15,10 +15,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
 
-use super::json_input::{self, BodyModel};
-use crate::auth::AsServiceOwner;
 use crate::error::AppError;
-use crate::http::accept;
+use crate::extract::accept;
+use crate::extract::json_input::{self, BodyModel};
+use crate::extract::AsServiceOwner;
 use crate::state::AppState;
 use crate::store::service_owners::{self, StorageProviderRow};
 

@@ -12,9 +12,9 @@ use axum::routing::get;
 use axum::{middleware, Router};
 use time::{Date, Month, OffsetDateTime, Time};
 
-use crate::auth::AsServiceOwner;
 use crate::error::AppError;
-use crate::http::accept;
+use crate::extract::accept;
+use crate::extract::AsServiceOwner;
 use crate::state::AppState;
 use crate::store::statistics;
 

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::AppError;
-use crate::http::faults::FaultSpec;
 use crate::jobs::scan::Verdict;
+use crate::state::faults::FaultSpec;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

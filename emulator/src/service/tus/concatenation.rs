@@ -7,12 +7,12 @@
 //! Until that job is done, HEAD on the final omits `Upload-Offset`.
 
 use altinn_broker_core::transitions::Trigger;
-use altinn_broker_core::FileTransferStatus;
+use altinn_broker_core::{paths, FileTransferStatus};
 use axum::http::{header, HeaderMap, StatusCode};
 
 use super::creation::{mark_upload_started, validate_metadata};
 use super::session;
-use super::{set_header, tus_response, Target, TusFailure, TusResult, TUS_PATH};
+use super::{set_header, tus_response, Target, TusFailure, TusResult};
 use crate::state::AppState;
 use crate::store::transfers;
 use crate::store::tus::{self as store, NewUpload, UploadKind};
@@ -35,7 +35,7 @@ pub fn parse(value: &str, raw_id: &str) -> Result<Concat, TusFailure> {
         return Ok(Concat::Partial);
     }
     let Some(list) = value.strip_prefix("final;").filter(|l| !l.is_empty()) else { return Err(invalid()) };
-    let url_path = format!("{TUS_PATH}/{raw_id}");
+    let url_path = paths::fill(paths::TUS_UPLOAD, &[raw_id]);
     let mut files = Vec::new();
     let mut rest = list;
     while !rest.is_empty() {
@@ -159,6 +159,7 @@ pub fn create_final(state: &AppState, headers: &HeaderMap, target: &Target, file
 mod tests {
     use super::*;
 
+    const TUS_PATH: &str = paths::TUS;
     const ID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
     #[test]

@@ -6,85 +6,26 @@
 //! `Location` is the URL that was posted to (root-relative). A body sent with the POST is the first chunk.
 
 use altinn_broker_core::transitions::Trigger;
+use altinn_broker_core::tus::OFFSET_CONTENT_TYPE;
 use altinn_broker_core::validate::MAX_VIRUS_SCAN_UPLOAD_SIZE;
 use altinn_broker_core::{BrokerErrorCode, FileTransferId, FileTransferStatus};
 use axum::body::Body;
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
-use axum::response::Response;
+use axum::http::{header, HeaderMap, StatusCode};
 use base64::Engine;
 use time::OffsetDateTime;
 
-use super::concatenation::{self, Concat};
-use super::core::{admit, respond, write_chunk};
+use super::protocol::{self, write_chunk};
 use super::session::{self, Intent};
 use super::{
-    check_version, checksum, expiration, header_str, method_override, set_header, tus_response, Target, TusFailure,
-    TusResult, OFFSET_CONTENT_TYPE, UPLOAD_CONCAT, UPLOAD_DEFER_LENGTH, UPLOAD_EXPIRES, UPLOAD_LENGTH, UPLOAD_METADATA,
-    UPLOAD_OFFSET,
+    checksum, expiration, header_str, set_header, tus_response, Target, TusFailure, TusResult, UPLOAD_DEFER_LENGTH,
+    UPLOAD_EXPIRES, UPLOAD_LENGTH, UPLOAD_METADATA, UPLOAD_OFFSET,
 };
 use crate::state::AppState;
 use crate::store::tus::{self as store, staging::Staging, NewUpload, UploadKind};
 use crate::store::{resources, transfers};
 
-pub async fn create(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Body) -> Response {
-    respond(match method_override(&headers) {
-        Some(m) => overridden(&state, &headers, &id, None, m, body).await,
-        None => answer_create(&state, &headers, &id, body).await,
-    })
-}
-
-/// A POST to a partial upload's URL: only meaningful with `X-HTTP-Method-Override`.
-pub async fn post_partial(
-    State(state): State<AppState>,
-    Path((id, pid)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    respond(match method_override(&headers) {
-        Some(m) => overridden(&state, &headers, &id, Some(&pid), m, body).await,
-        None => Err(TusFailure::NotTus),
-    })
-}
-
-/// Serves a POST as the method `X-HTTP-Method-Override` names.
-async fn overridden(
-    state: &AppState,
-    headers: &HeaderMap,
-    raw_id: &str,
-    raw_pid: Option<&str>,
-    method: Method,
-    body: Body,
-) -> TusResult {
-    match method {
-        Method::PATCH => super::core::answer_patch(state, headers, raw_id, raw_pid, body).await,
-        Method::HEAD => super::core::answer_head(state, headers, raw_id, raw_pid),
-        Method::DELETE => super::termination::terminate(state, headers, raw_id, raw_pid),
-        Method::OPTIONS => super::core::answer_options(state, headers),
-        Method::POST if raw_pid.is_none() => answer_create(state, headers, raw_id, body).await,
-        _ => Err(TusFailure::NotTus),
-    }
-}
-
-async fn answer_create(state: &AppState, headers: &HeaderMap, raw_id: &str, body: Body) -> TusResult {
-    let concat = match header_str(headers, &UPLOAD_CONCAT) {
-        Some(h) => Some(h.to_owned()),
-        None if headers.contains_key(&UPLOAD_CONCAT) => Some(String::new()),
-        None => None,
-    };
-    let target = admit(state, headers, raw_id, None, Intent::Create)?;
-    check_version(headers)?;
-    match concat {
-        None => create_upload(state, headers, &target, UploadKind::Single, body).await,
-        Some(value) => match concatenation::parse(&value, raw_id)? {
-            Concat::Partial => create_upload(state, headers, &target, UploadKind::Partial, body).await,
-            Concat::Final(files) => concatenation::create_final(state, headers, &target, &files),
-        },
-    }
-}
-
 /// Creates a single or partial upload, and writes the first chunk when the POST carries one.
-async fn create_upload(
+pub async fn create_upload(
     state: &AppState,
     headers: &HeaderMap,
     target: &Target,
@@ -155,7 +96,7 @@ async fn first_chunk(state: &AppState, headers: &HeaderMap, created: &Target, bo
             return Err(TusFailure::text(StatusCode::UNSUPPORTED_MEDIA_TYPE, "wrong content type"));
         }
         let declared = checksum::leading(headers)?;
-        let upload = super::core::find(state, created)?;
+        let upload = protocol::find(state, created)?;
         let written = write_chunk(state, &upload, headers, body, declared).await?;
         if let Some(commit) = written.pending_commit {
             commit.run()?;
@@ -166,7 +107,7 @@ async fn first_chunk(state: &AppState, headers: &HeaderMap, created: &Target, bo
         Ok(offset) => offset,
         Err(e) => {
             tracing::debug!(upload = %created.upload_id, error = ?e, "creation-with-upload write failed");
-            let committed = super::core::find(state, created).map_or(0, |u| u.committed);
+            let committed = protocol::find(state, created).map_or(0, |u| u.committed);
             state.tus.accepted(&created.upload_id, (committed, 0)).0
         }
     }

@@ -1,7 +1,9 @@
-//! tus 1.0.0 resumable uploads as the service serves them (contract §5: tusdotnet 2.11 behind the broker's own
-//! hooks and middlewares), split by protocol extension as rustus does:
+//! The tus engine: tus 1.0.0 resumable uploads as the service serves them (contract §5: tusdotnet 2.11 behind the
+//! broker's own hooks and middlewares), split by protocol extension as rustus does. It speaks the protocol itself
+//! (request headers in, tusdotnet's answer out); the handlers in [`crate::routes::broker::tus`] only bind the URL.
 //!
-//! - [`core`] — OPTIONS, HEAD and PATCH (the core protocol), with the idempotent final PATCH;
+//! - [`create`] (here) — POST, dispatched by `Upload-Concat` to [`creation`] or [`concatenation`];
+//! - [`protocol`] — OPTIONS, HEAD and PATCH (the core protocol), with the idempotent final PATCH;
 //! - [`creation`] — POST, with creation-with-upload;
 //! - [`termination`] — DELETE;
 //! - [`concatenation`] — partial uploads and the final;
@@ -15,67 +17,39 @@
 
 pub mod checksum;
 pub mod concatenation;
-pub mod core;
 pub mod creation;
 pub mod expiration;
+pub mod protocol;
 pub mod session;
 pub mod termination;
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
-use altinn_broker_core::{BrokerErrorCode, FileTransferId};
+use altinn_broker_core::tus::{header as header_name, VERSION as TUS_VERSION};
+use altinn_broker_core::{paths, BrokerErrorCode, FileTransferId};
+use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::options;
-use axum::Router;
 
+use self::concatenation::Concat;
+use self::protocol::admit;
+use self::session::Intent;
 use crate::error::AppError;
+use crate::state::tus::{Live, UploadLock};
 use crate::state::AppState;
+use crate::store::tus::UploadKind;
 
-/// The collection and file URL of a transfer's tus uploads.
-pub const TUS_PATH: &str = "/broker/api/v1/filetransfer/upload/tus";
-pub const TUS_VERSION: &str = "1.0.0";
-/// The extensions the service's store implements, in the order tusdotnet lists them.
-pub const TUS_EXTENSIONS: &str =
-    "creation,creation-with-upload,termination,checksum,checksum-trailer,concatenation,expiration";
-pub const OFFSET_CONTENT_TYPE: &str = "application/offset+octet-stream";
-
-pub const TUS_RESUMABLE: HeaderName = HeaderName::from_static("tus-resumable");
-pub const UPLOAD_OFFSET: HeaderName = HeaderName::from_static("upload-offset");
-pub const UPLOAD_LENGTH: HeaderName = HeaderName::from_static("upload-length");
-pub const UPLOAD_EXPIRES: HeaderName = HeaderName::from_static("upload-expires");
-pub const UPLOAD_CONCAT: HeaderName = HeaderName::from_static("upload-concat");
-pub const UPLOAD_METADATA: HeaderName = HeaderName::from_static("upload-metadata");
-pub const UPLOAD_DEFER_LENGTH: HeaderName = HeaderName::from_static("upload-defer-length");
-pub const UPLOAD_CHECKSUM: HeaderName = HeaderName::from_static("upload-checksum");
-
-pub fn router() -> Router<AppState> {
-    let file =
-        options(core::options).post(creation::create).head(core::head).patch(core::patch).delete(termination::delete);
-    let partial = options(core::options_partial)
-        .head(core::head_partial)
-        .patch(core::patch_partial)
-        .delete(termination::delete_partial);
-    let legacy = options(core::options_partial)
-        .head(core::head_partial)
-        .patch(core::patch_partial)
-        .delete(termination::delete_partial);
-    Router::new()
-        .route(&format!("{TUS_PATH}/{{id}}"), file)
-        .route(&format!("{TUS_PATH}/{{id}}/partial/{{pid}}"), partial)
-        // `TusPartialPathRewriteMiddleware`: `.../{id}/{partialId}` is served as `.../{id}/partial/{partialId}`.
-        .route(&format!("{TUS_PATH}/{{id}}/{{pid}}"), legacy)
-}
-
-/// tusdotnet takes the method from `X-HTTP-Method-Override` when present (tus clients send PATCH and DELETE as
-/// POST through proxies that drop them). axum routes by the real method, so POST handlers look at it.
-pub fn method_override(headers: &HeaderMap) -> Option<axum::http::Method> {
-    header_str(headers, &HeaderName::from_static("x-http-method-override"))
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .and_then(|v| axum::http::Method::from_bytes(v.to_ascii_uppercase().as_bytes()).ok())
-}
+// The protocol's facts (version, extensions, limits, header names) are the contract's, in `altinn_broker_core::tus`;
+// the header names are typed here once for `HeaderMap` lookups.
+pub const TUS_RESUMABLE: HeaderName = HeaderName::from_static(header_name::TUS_RESUMABLE);
+pub const TUS_VERSION_HEADER: HeaderName = HeaderName::from_static(header_name::TUS_VERSION);
+pub const TUS_EXTENSION: HeaderName = HeaderName::from_static(header_name::TUS_EXTENSION);
+pub const TUS_CHECKSUM_ALGORITHM: HeaderName = HeaderName::from_static(header_name::TUS_CHECKSUM_ALGORITHM);
+pub const UPLOAD_OFFSET: HeaderName = HeaderName::from_static(header_name::UPLOAD_OFFSET);
+pub const UPLOAD_LENGTH: HeaderName = HeaderName::from_static(header_name::UPLOAD_LENGTH);
+pub const UPLOAD_EXPIRES: HeaderName = HeaderName::from_static(header_name::UPLOAD_EXPIRES);
+pub const UPLOAD_CONCAT: HeaderName = HeaderName::from_static(header_name::UPLOAD_CONCAT);
+pub const UPLOAD_METADATA: HeaderName = HeaderName::from_static(header_name::UPLOAD_METADATA);
+pub const UPLOAD_DEFER_LENGTH: HeaderName = HeaderName::from_static(header_name::UPLOAD_DEFER_LENGTH);
+pub const UPLOAD_CHECKSUM: HeaderName = HeaderName::from_static(header_name::UPLOAD_CHECKSUM);
 
 /// The upload a file URL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,9 +90,9 @@ impl Target {
     /// The root-relative URL of this upload (the `Location` the service answers).
     pub fn location(&self) -> String {
         if self.partial {
-            format!("{TUS_PATH}/{}/partial/{}", self.transfer, self.upload_id)
+            paths::fill(paths::TUS_PARTIAL, &[&self.transfer.to_string(), &self.upload_id])
         } else {
-            format!("{TUS_PATH}/{}", self.transfer)
+            paths::fill(paths::TUS_UPLOAD, &[&self.transfer.to_string()])
         }
     }
 }
@@ -197,7 +171,7 @@ impl IntoResponse for TusFailure {
             TusFailure::UnsupportedVersion(sent) => {
                 let message = format!("Tus version {sent} is not supported. Supported versions: {TUS_VERSION}");
                 let mut res = TusFailure::Text(StatusCode::PRECONDITION_FAILED, message).into_response();
-                res.headers_mut().insert(HeaderName::from_static("tus-version"), HeaderValue::from_static(TUS_VERSION));
+                res.headers_mut().insert(TUS_VERSION_HEADER, HeaderValue::from_static(TUS_VERSION));
                 res
             }
             TusFailure::App(e) => e.into_response(),
@@ -206,6 +180,24 @@ impl IntoResponse for TusFailure {
 }
 
 pub type TusResult = Result<Response, TusFailure>;
+
+/// POST: a single or partial upload, or the final of a concatenation, as `Upload-Concat` says.
+pub async fn create(state: &AppState, headers: &HeaderMap, raw_id: &str, body: Body) -> TusResult {
+    let concat = match header_str(headers, &UPLOAD_CONCAT) {
+        Some(h) => Some(h.to_owned()),
+        None if headers.contains_key(&UPLOAD_CONCAT) => Some(String::new()),
+        None => None,
+    };
+    let target = admit(state, headers, raw_id, None, Intent::Create)?;
+    check_version(headers)?;
+    match concat {
+        None => creation::create_upload(state, headers, &target, UploadKind::Single, body).await,
+        Some(value) => match concatenation::parse(&value, raw_id)? {
+            Concat::Partial => creation::create_upload(state, headers, &target, UploadKind::Partial, body).await,
+            Concat::Final(files) => concatenation::create_final(state, headers, &target, &files),
+        },
+    }
+}
 
 /// A header as text, if present and readable.
 pub fn header_str<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<&'h str> {
@@ -245,85 +237,14 @@ pub fn tus_response(status: StatusCode) -> Response {
     res
 }
 
-/// What the service keeps in process memory per upload: the accepted offset (which may run ahead of the committed
-/// one while a chunk's commit is pending), the `Upload-Metadata` (never persisted), and tusdotnet's file lock.
-#[derive(Debug, Default)]
-pub struct Live {
-    uploads: Mutex<HashMap<String, LiveUpload>>,
-}
-
-#[derive(Debug, Default, Clone)]
-struct LiveUpload {
-    /// Accepted offset and chunk count, when ahead of (or equal to) the store's committed values.
-    accepted: Option<(u64, u64)>,
-    metadata: Option<String>,
-    locked: bool,
-}
-
-/// Holds tusdotnet's in-memory file lock of one upload until dropped.
-pub struct UploadLock {
-    state: AppState,
-    upload_id: String,
-}
-
-impl Drop for UploadLock {
-    fn drop(&mut self) {
-        self.state.tus.with(&self.upload_id, |u| u.locked = false);
-    }
-}
-
-impl Live {
-    fn with<T>(&self, upload_id: &str, f: impl FnOnce(&mut LiveUpload) -> T) -> T {
-        // A poisoned lock only means a panic elsewhere while holding it; the map itself stays consistent.
-        let mut map = self.uploads.lock().unwrap_or_else(|p| p.into_inner());
-        f(map.entry(upload_id.to_owned()).or_default())
-    }
-
-    /// tusdotnet's file lock: a second request on the same upload while one runs gets 423.
-    pub fn lock(state: &AppState, upload_id: &str) -> Result<UploadLock, TusFailure> {
-        let acquired = state.tus.with(upload_id, |u| !std::mem::replace(&mut u.locked, true));
-        if acquired {
-            Ok(UploadLock { state: state.clone(), upload_id: upload_id.to_owned() })
-        } else {
-            Err(TusFailure::text(
-                StatusCode::from_u16(423).unwrap_or(StatusCode::CONFLICT),
-                "File is currently being updated. Please try again later",
-            ))
-        }
-    }
-
-    /// The accepted offset and chunk count: what this process has acknowledged, or the committed values.
-    pub fn accepted(&self, upload_id: &str, committed: (u64, u64)) -> (u64, u64) {
-        self.with(upload_id, |u| match u.accepted {
-            Some(a) if a.0 >= committed.0 => a,
-            _ => committed,
-        })
-    }
-
-    pub fn set_accepted(&self, upload_id: &str, offset: u64, chunks: u64) {
-        self.with(upload_id, |u| u.accepted = Some((offset, chunks)));
-    }
-
-    /// Forgets the accepted offset (a failed commit, a restarted or removed upload): the committed one rules.
-    pub fn reset(&self, upload_id: &str) {
-        self.with(upload_id, |u| u.accepted = None);
-    }
-
-    /// Drops everything kept for an upload that is gone (terminated, or joined into its transfer's file).
-    pub fn forget(&self, upload_id: &str) {
-        let mut map = self.uploads.lock().unwrap_or_else(|p| p.into_inner());
-        if map.get(upload_id).is_some_and(|u| !u.locked) {
-            map.remove(upload_id);
-        }
-    }
-
-    pub fn set_metadata(&self, upload_id: &str, metadata: Option<String>) {
-        self.with(upload_id, |u| u.metadata = metadata);
-    }
-
-    pub fn metadata(&self, upload_id: &str) -> Option<String> {
-        self.with(upload_id, |u| u.metadata.clone())
-    }
+/// tusdotnet's file lock: a second request on the same upload while one runs gets 423.
+pub fn lock(state: &AppState, upload_id: &str) -> Result<UploadLock, TusFailure> {
+    Live::lock(state, upload_id).ok_or_else(|| {
+        TusFailure::text(
+            StatusCode::from_u16(423).unwrap_or(StatusCode::CONFLICT),
+            "File is currently being updated. Please try again later",
+        )
+    })
 }
 
 #[cfg(test)]
@@ -334,10 +255,10 @@ mod tests {
     fn targets_and_locations() {
         let id = "0f8fad5b-d9cb-469f-a165-70867728950e";
         let t = Target::file(id).unwrap();
-        assert_eq!(t.location(), format!("{TUS_PATH}/{id}"));
+        assert_eq!(t.location(), format!("{}/{id}", paths::TUS));
         let p = Target::partial(id, "7C9E6679742540DE944BE07FC1F90AE7").unwrap();
         assert_eq!(p.upload_id, "7c9e6679742540de944be07fc1f90ae7");
-        assert_eq!(p.location(), format!("{TUS_PATH}/{id}/partial/7c9e6679742540de944be07fc1f90ae7"));
+        assert_eq!(p.location(), format!("{}/{id}/partial/7c9e6679742540de944be07fc1f90ae7", paths::TUS));
         assert!(Target::file("not-a-guid").is_none());
         assert!(Target::partial(id, "partial").is_none());
     }

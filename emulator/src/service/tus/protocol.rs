@@ -1,4 +1,4 @@
-//! The core protocol: OPTIONS (capabilities), HEAD (the durably committed offset) and PATCH (a chunk at the
+//! The core protocol of tus: OPTIONS (capabilities), HEAD (the durably committed offset) and PATCH (a chunk at the
 //! current offset), plus the broker's idempotent final PATCH.
 //!
 //! A PATCH body is streamed into the upload's staging file and fsynced; only then is the chunk accepted (the
@@ -10,19 +10,19 @@
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use altinn_broker_core::FileTransferId;
+use altinn_broker_core::tus::{EXTENSIONS, MAX_CHUNKS, MAX_CHUNK_BYTES, OFFSET_CONTENT_TYPE, VERSION};
+use altinn_broker_core::{paths, FileTransferId};
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
 use http_body::Frame;
 use http_body_util::BodyExt;
 use time::OffsetDateTime;
 
 use super::session::{self, Intent};
 use super::{
-    check_version, checksum, expiration, header_str, require_tus, set_header, tus_response, Live, Target, TusFailure,
-    TusResult, OFFSET_CONTENT_TYPE, TUS_EXTENSIONS, TUS_VERSION, UPLOAD_CONCAT, UPLOAD_EXPIRES, UPLOAD_LENGTH,
+    check_version, checksum, expiration, header_str, lock, require_tus, set_header, tus_response, Target, TusFailure,
+    TusResult, TUS_CHECKSUM_ALGORITHM, TUS_EXTENSION, TUS_VERSION_HEADER, UPLOAD_CONCAT, UPLOAD_EXPIRES, UPLOAD_LENGTH,
     UPLOAD_METADATA, UPLOAD_OFFSET,
 };
 use crate::auth::Caller;
@@ -30,48 +30,15 @@ use crate::crash::{maybe_crash, CrashPoint};
 use crate::state::AppState;
 use crate::store::tus::{self as store, staging::Staging, Upload, UploadKind};
 
-/// At most this many PATCH requests (Azure blocks) per upload, all partials of a transfer together.
-pub const MAX_CHUNKS: u64 = 50_000;
-/// The largest chunk the service can buffer (`int.MaxValue` bytes).
-pub const MAX_CHUNK_BYTES: u64 = i32::MAX as u64;
-
-pub async fn options(State(state): State<AppState>, Path(_id): Path<String>, headers: HeaderMap) -> Response {
-    respond(answer_options(&state, &headers))
-}
-
-pub async fn options_partial(
-    State(state): State<AppState>,
-    Path(_ids): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    respond(answer_options(&state, &headers))
-}
-
 /// OPTIONS: the `Sender` policy still applies (the endpoint requires it), but no file-level check.
-pub(super) fn answer_options(state: &AppState, headers: &HeaderMap) -> TusResult {
+pub fn options(state: &AppState, headers: &HeaderMap) -> TusResult {
     session::authenticate(state, headers, None)?;
     let mut res = tus_response(StatusCode::NO_CONTENT);
     let h = res.headers_mut();
-    h.insert(HeaderName::from_static("tus-version"), HeaderValue::from_static(TUS_VERSION));
-    h.insert(HeaderName::from_static("tus-extension"), HeaderValue::from_static(TUS_EXTENSIONS));
-    h.insert(HeaderName::from_static("tus-checksum-algorithm"), HeaderValue::from_static(checksum::ALGORITHMS));
+    h.insert(TUS_VERSION_HEADER, HeaderValue::from_static(VERSION));
+    h.insert(TUS_EXTENSION, HeaderValue::from_static(EXTENSIONS));
+    h.insert(TUS_CHECKSUM_ALGORITHM, HeaderValue::from_static(checksum::ALGORITHMS));
     Ok(res)
-}
-
-pub fn respond(result: TusResult) -> Response {
-    result.unwrap_or_else(IntoResponse::into_response)
-}
-
-pub async fn head(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    respond(answer_head(&state, &headers, &id, None))
-}
-
-pub async fn head_partial(
-    State(state): State<AppState>,
-    Path((id, pid)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    respond(answer_head(&state, &headers, &id, Some(&pid)))
 }
 
 /// Authentication, the tus check, id resolution and the broker's authorization, in the service's order.
@@ -129,10 +96,10 @@ fn touch(state: &AppState, upload: &Upload, now: OffsetDateTime) -> Result<Offse
     Ok(expires)
 }
 
-pub(super) fn answer_head(state: &AppState, headers: &HeaderMap, raw_id: &str, raw_pid: Option<&str>) -> TusResult {
+pub fn head(state: &AppState, headers: &HeaderMap, raw_id: &str, raw_pid: Option<&str>) -> TusResult {
     let target = admit(state, headers, raw_id, raw_pid, Intent::GetInfo)?;
     check_version(headers)?;
-    let _lock = Live::lock(state, &target.upload_id)?;
+    let _lock = lock(state, &target.upload_id)?;
     let now = state.clock.now();
     let upload = load(state, &target, now)?;
     crate::jobs::tus::ensure_enqueued(state, &upload)?;
@@ -153,7 +120,7 @@ pub(super) fn answer_head(state: &AppState, headers: &HeaderMap, raw_id: &str, r
             // Until the concatenation is done the parts are listed; tusdotnet prefixes each with the endpoint path
             // (the partial URLs are not reconstructed). Afterwards the service has dropped the references.
             if !upload.finalized {
-                let parts: Vec<String> = upload.parts.iter().map(|p| format!("{}/{p}", super::TUS_PATH)).collect();
+                let parts: Vec<String> = upload.parts.iter().map(|p| format!("{}/{p}", paths::TUS)).collect();
                 set_header(&mut res, UPLOAD_CONCAT, &format!("final;{}", parts.join(" ")));
             }
         }
@@ -164,19 +131,6 @@ pub(super) fn answer_head(state: &AppState, headers: &HeaderMap, raw_id: &str, r
         UploadKind::Single => set_header(&mut res, UPLOAD_OFFSET, &upload.committed.to_string()),
     }
     Ok(res)
-}
-
-pub async fn patch(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Body) -> Response {
-    respond(answer_patch(&state, &headers, &id, None, body).await)
-}
-
-pub async fn patch_partial(
-    State(state): State<AppState>,
-    Path((id, pid)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    respond(answer_patch(&state, &headers, &id, Some(&pid), body).await)
 }
 
 /// `TusIdempotentCompletePatchMiddleware`: after authentication, before anything else, a PATCH at or past the
@@ -207,7 +161,7 @@ fn idempotent_complete(
     Ok(Some(res))
 }
 
-pub(super) async fn answer_patch(
+pub async fn patch(
     state: &AppState,
     headers: &HeaderMap,
     raw_id: &str,
@@ -220,7 +174,7 @@ pub(super) async fn answer_patch(
     }
     let target = admit_as(state, &caller, headers, raw_id, raw_pid, Intent::WriteChunk)?;
     check_version(headers)?;
-    let _lock = Live::lock(state, &target.upload_id)?;
+    let _lock = lock(state, &target.upload_id)?;
     let now = state.clock.now();
     // tusdotnet's requirements, in its order.
     let upload = find(state, &target)?;

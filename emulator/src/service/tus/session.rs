@@ -28,7 +28,7 @@ use crate::store::transfers::{self, Transfer};
 use crate::store::{service_owners, tus};
 
 /// `TusOptions:UploadExpiration`: the session TTL and the "recent activity" window.
-pub const UPLOAD_EXPIRATION: Duration = Duration::from_secs(24 * 3600);
+pub const UPLOAD_EXPIRATION: Duration = Duration::from_secs(altinn_broker_core::tus::UPLOAD_EXPIRATION_SECS);
 
 /// What the request wants to do (tusdotnet's intent, as the broker maps it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

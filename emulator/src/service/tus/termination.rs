@@ -2,32 +2,18 @@
 //! answers 204. The transfer's status does not change (it stays `UploadStarted` until the stuck-upload job fails
 //! it); once the upload has completed, the broker's authorization answers 409 with error 4's text.
 
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 
-use super::core::{admit, load, respond};
+use super::protocol::{admit, load};
 use super::session::Intent;
-use super::{check_version, tus_response, Live, TusResult};
+use super::{check_version, lock, tus_response, TusResult};
 use crate::state::AppState;
 use crate::store::tus::{self as store, staging::Staging};
 
-pub async fn delete(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    respond(terminate(&state, &headers, &id, None))
-}
-
-pub async fn delete_partial(
-    State(state): State<AppState>,
-    Path((id, pid)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    respond(terminate(&state, &headers, &id, Some(&pid)))
-}
-
-pub(super) fn terminate(state: &AppState, headers: &HeaderMap, raw_id: &str, raw_pid: Option<&str>) -> TusResult {
+pub fn terminate(state: &AppState, headers: &HeaderMap, raw_id: &str, raw_pid: Option<&str>) -> TusResult {
     let target = admit(state, headers, raw_id, raw_pid, Intent::Delete)?;
     check_version(headers)?;
-    let _lock = Live::lock(state, &target.upload_id)?;
+    let _lock = lock(state, &target.upload_id)?;
     let upload = load(state, &target, state.clock.now())?;
     // The row goes first: a crash before the file is removed leaves an orphan that startup clears.
     state.store.tx(|tx| store::delete(tx, &upload.upload_id))?;

@@ -11,9 +11,11 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
-use super::{load, parse_id, recipient_orgs, resource_of};
-use crate::auth::{pdp, AsRecipient};
+use super::parse_id;
+use crate::auth::pdp;
 use crate::error::AppError;
+use crate::extract::AsRecipient;
+use crate::service::lookup::{load, recipient_orgs, resource_of};
 use crate::state::AppState;
 use crate::store::statistics::{self, VendorRole};
 use crate::store::transfers;
@@ -124,7 +126,7 @@ pub async fn download(
             return Err(BrokerErrorCode::NoFileUploaded.into());
         }
         let resource = resource.ok_or(BrokerErrorCode::ResourceNotRegistered)?;
-        super::service_owner_of(&conn, &resource)?;
+        crate::service::lookup::service_owner_of(&conn, &resource)?;
         let size = u64::try_from(t.size).unwrap_or(0);
         let spec = parse_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()));
         let range = spec.map(|s| resolve(s, size)).transpose()?;
@@ -132,7 +134,7 @@ pub async fn download(
         let actor = org.to_prefixed();
         if range.is_none() || state.debounce_download(id, &actor, now, RANGE_DEBOUNCE) {
             transfers::push_recipient_status(&conn, id, &actor, RecipientStatus::DownloadStarted, now)?;
-            statistics::record_caller_vendor(&conn, id, &org, VendorRole::Recipient, &caller, now)?;
+            statistics::record_caller_vendor(&conn, id, &org, VendorRole::Recipient, caller.vendor.as_ref(), now)?;
         }
         (t, range)
     };

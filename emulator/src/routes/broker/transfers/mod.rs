@@ -4,15 +4,15 @@
 //! extractor, before anything is read), then Content-Type (415), then model validation (400), then the handler's
 //! own checks in the order the contract lists them.
 
-mod confirm;
-mod download;
-mod initialize;
-mod multipart;
-mod overview;
-mod search;
-mod upload;
+pub mod confirm;
+pub mod download;
+pub mod initialize;
+pub mod multipart;
+pub mod overview;
+pub mod search;
+pub mod upload;
 
-use altinn_broker_core::{FileTransferId, OrgNumber};
+use altinn_broker_core::FileTransferId;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -21,14 +21,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use rusqlite::Connection;
 
 use crate::error::AppError;
-use crate::http::accept::produces_json;
+use crate::extract::accept::produces_json;
 use crate::state::AppState;
-use crate::store::resources::{self, Resource};
-use crate::store::service_owners::{self, ServiceOwner};
-use crate::store::transfers::{self, Transfer};
 
 pub fn router() -> Router<AppState> {
     // Actions marked `[Produces("application/json")]`: everything but download.
@@ -61,34 +57,6 @@ async fn no_head(req: Request, next: Next) -> Response {
 fn parse_id(raw: &str) -> Result<FileTransferId, AppError> {
     FileTransferId::parse(raw)
         .map_err(|_| AppError::validation("fileTransferId", format!("The value '{raw}' is not valid.")))
-}
-
-/// The transfer, or 404/1.
-fn load(conn: &Connection, id: FileTransferId) -> Result<Transfer, AppError> {
-    transfers::get(conn, id)?.ok_or(AppError::Broker(altinn_broker_core::BrokerErrorCode::FileTransferNotFound))
-}
-
-/// The configured resource of a transfer, if it still is.
-fn resource_of(conn: &Connection, t: &Transfer) -> Result<Option<Resource>, AppError> {
-    resources::get(conn, &t.resource_id)
-}
-
-/// The Broker service owner of a configured resource, or 400/2.
-fn service_owner_of(conn: &Connection, resource: &Resource) -> Result<ServiceOwner, AppError> {
-    resource
-        .service_owner_org()
-        .map(|o| service_owners::get(conn, &o))
-        .transpose()?
-        .flatten()
-        .ok_or(AppError::Broker(altinn_broker_core::BrokerErrorCode::ServiceOwnerNotConfigured))
-}
-
-/// Every actor with a recipient status row, as org numbers (the PDP's "any recipient").
-fn recipient_orgs(conn: &Connection, id: FileTransferId) -> Result<Vec<OrgNumber>, AppError> {
-    Ok(transfers::recipients_current(conn, id)?
-        .into_iter()
-        .filter_map(|r| OrgNumber::parse_lenient(&r.actor).ok())
-        .collect())
 }
 
 /// The media type of the request (`type/subtype`, lower-case), if any.

@@ -15,9 +15,9 @@ use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::Json;
 
 use super::{media_type, unsupported_media_type};
-use crate::auth::AsSender;
 use crate::crash::{maybe_crash, CrashPoint};
 use crate::error::AppError;
+use crate::extract::AsSender;
 use crate::state::AppState;
 use crate::store::blobs::{BlobStore, StagedBlob};
 
@@ -68,8 +68,8 @@ pub async fn initialize_and_upload(
             return Err(AppError::Validation(errors));
         }
     };
-    let id = super::initialize::create(&state, &caller, init)?;
-    super::upload::receive_staged(&state, &caller, id, file)?;
+    let id = crate::service::initialize::create(&state, &caller, init)?;
+    crate::service::upload::receive_staged(&state, &caller, id, file)?;
     Ok(Json(InitializeResponse { file_transfer_id: id }))
 }
 

@@ -8,9 +8,11 @@ use axum::extract::{Path, State};
 use axum::Json;
 use rusqlite::Connection;
 
-use super::{load, parse_id, recipient_orgs, resource_of};
-use crate::auth::{pdp, AsSenderOrRecipient, Caller};
+use super::parse_id;
+use crate::auth::{pdp, Caller};
 use crate::error::AppError;
+use crate::extract::AsSenderOrRecipient;
+use crate::service::lookup::{load, recipient_orgs, resource_of};
 use crate::state::AppState;
 use crate::store::transfers::{self, Transfer};
 

@@ -7,8 +7,9 @@ use axum::extract::{Query, State};
 use axum::Json;
 use time::OffsetDateTime;
 
-use crate::auth::{pdp, AsSenderOrRecipient};
+use crate::auth::pdp;
 use crate::error::AppError;
+use crate::extract::AsSenderOrRecipient;
 use crate::state::AppState;
 use crate::store::resources;
 use crate::store::transfers::{self, Search};

@@ -1,0 +1,9 @@
+//! What handlers read from a request before their own work starts, in the service's order: the caller and its
+//! policy ([`caller`]), the `Accept` check of `[Produces]` actions ([`accept`]), and JSON bodies bound as ASP.NET
+//! MVC binds them ([`json_input`]).
+
+pub mod accept;
+pub mod caller;
+pub mod json_input;
+
+pub use caller::{authorize, AsRecipient, AsSender, AsSenderOrRecipient, AsServiceOwner};
