@@ -86,7 +86,9 @@ export SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$root/scripts${PYTHONPA
 
 started=$(date +%s)
 set +e
-"$venv/bin/schemathesis" --no-color run "$url/swagger/v1/swagger.json" \
+# The fault hook is left out: a generated rule arms injected 5xx answers and dropped connections on every route, so
+# the run would test the fault injector instead of the API. From the scratch dir: schemathesis keeps a cache (`.schemathesis/`) in its working directory.
+(cd "$work" && "$venv/bin/schemathesis" --no-color run "$url/swagger/v1/swagger.json" \
   --url "$url" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --phases examples,coverage,fuzzing,stateful \
@@ -97,7 +99,8 @@ set +e
   --request-timeout 10 \
   --generation-database none \
   --continue-on-failure \
-  --report junit --report-junit-path "$work/junit.xml"
+  --exclude-path /emulator/api/faults \
+  --report junit --report-junit-path "$work/junit.xml")
 rc=$?
 set -e
 echo "schemathesis took $(($(date +%s) - started)) s"
