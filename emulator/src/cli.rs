@@ -29,8 +29,9 @@ pub struct Cli {
     #[arg(long, default_value_t = 200)]
     pub scan_delay_ms: u64,
 
-    /// Log filter (`info`, `debug`, `altinn_broker_emulator=trace`, ...). Logs go to stderr.
-    #[arg(long, default_value = "info")]
+    /// Log filter (`info`, `debug`, `altinn_broker_emulator=trace`, ...); `RUST_LOG` when not given, as every
+    /// `tracing-subscriber` program reads it. Logs go to stderr.
+    #[arg(long, env = "RUST_LOG", default_value = "info")]
     pub log: String,
 
     /// Test hook: SIGKILL the process at a named point of an upload's life (see README, "Crash points").
