@@ -17,8 +17,8 @@
 //!   any of them (`RespectNullableAnnotations` is off by default), which the model validation then judges.
 //! - System.Text.Json's `ReadStack.JsonPath()`: the error path names the member as the JSON wrote it (case kept),
 //!   a list element by the count read so far (`$.recipients[0]`), a dictionary entry by its key
-//!   (`$.propertyList.key`, or `$.propertyList['a b']` when the key holds one of `$. '/"[]()` or a control
-//!   separator, with `'` and `\` escaped); `AddJsonExceptionInformation` gives a conversion failure the default
+//!   (`$.propertyList.key`, or `$.propertyList['a b']` when the key holds one of `. '/"[]()` or a control
+//!   separator); `AddJsonExceptionInformation` gives a conversion failure the default
 //!   text "The JSON value could not be converted to <declared .NET type>." and the reader's position after the
 //!   offending token; a reader error keeps its own text, the path inserted before `LineNumber`.
 //! - The request body is read from the stream in one 16 KiB-or-larger first buffer; for bodies that fit it, which
@@ -124,10 +124,14 @@ const MEMBERS: &[(&str, Member)] = &[
     ("disableVirusScan", Member::DisableVirusScan),
 ];
 
-/// `StringComparer.OrdinalIgnoreCase`: each UTF-16 unit compared by its simple upper-case mapping, so `ı` (U+0131)
-/// and `ſ` (U+017F) match `I` and `S` as they do in .NET.
+/// `StringComparer.OrdinalIgnoreCase`: each character compared by its simple upper-case mapping. .NET keeps
+/// U+0131 (dotless ı) upper-casing to itself, as Windows does (dotnet/runtime `pal_casing.c`,
+/// `ChangeCaseInvariant`), so `fıleName` is not `fileName`; other mappings follow Unicode (`ſ` is `S`).
 fn ordinal_ignore_case(a: &str, b: &str) -> bool {
     fn upper(c: char) -> char {
+        if c == '\u{131}' {
+            return c;
+        }
         let mut u = c.to_uppercase();
         match (u.next(), u.next()) {
             (Some(x), None) => x,
@@ -141,20 +145,17 @@ fn member(name: &str) -> Option<Member> {
     MEMBERS.iter().find(|(n, _)| ordinal_ignore_case(n, name)).map(|(_, m)| *m)
 }
 
-/// `ReadStack.JsonPath()`'s `AppendPropertyName`.
+/// `ReadStack.JsonPath()`'s `AppendPropertyName` as .NET 10 ships it: a name holding one of `. '/"[]()`, `\t \n \r
+/// \f \b \\`, U+0085, U+2028 or U+2029 is bracketed, written as is (dotnet/runtime#129794, "Tested on .NET 10":
+/// quotes are not escaped; the escaping, and `$` as a special character, came to `main` after .NET 10).
 fn push_name(path: &mut String, name: &str) {
     const SPECIAL: &[char] = &[
-        '$', '.', ' ', '\'', '/', '"', '[', ']', '(', ')', '\t', '\n', '\r', '\u{c}', '\u{8}', '\\', '\u{85}',
-        '\u{2028}', '\u{2029}',
+        '.', ' ', '\'', '/', '"', '[', ']', '(', ')', '\t', '\n', '\r', '\u{c}', '\u{8}', '\\', '\u{85}', '\u{2028}',
+        '\u{2029}',
     ];
     if name.contains(SPECIAL) {
         path.push_str("['");
-        for c in name.chars() {
-            if c == '\'' || c == '\\' {
-                path.push('\\');
-            }
-            path.push(c);
-        }
+        path.push_str(name);
         path.push_str("']");
     } else {
         path.push('.');
@@ -390,7 +391,8 @@ mod tests {
     #[test]
     fn ordinal_ignore_case_matches_dotnet() {
         assert!(ordinal_ignore_case("fileName", "FILENAME"));
-        assert!(ordinal_ignore_case("fileName", "f\u{131}leName"));
+        assert!(!ordinal_ignore_case("fileName", "f\u{131}leName"));
+        assert!(ordinal_ignore_case("sender", "\u{17F}ender"));
         assert!(!ordinal_ignore_case("fileName", "fileNam"));
         assert!(!ordinal_ignore_case("sender", "\u{212A}ender"));
     }
@@ -400,7 +402,7 @@ mod tests {
         let mut p = String::from("$");
         push_name(&mut p, "a b");
         push_name(&mut p, "it's");
-        push_name(&mut p, "ok");
-        assert_eq!(p, "$['a b']['it\\'s'].ok");
+        push_name(&mut p, "$ok");
+        assert_eq!(p, "$['a b']['it's'].$ok");
     }
 }
