@@ -333,6 +333,8 @@ impl<'a> Binder<'a> {
             _ => return Err(self.conversion(DICTIONARY)),
         }
         let mut entries = Properties::new();
+        // Where each key sits in `entries`, so a large object costs what a `Dictionary` costs.
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         loop {
             self.path.key = Some(None);
             match self.read()? {
@@ -343,9 +345,12 @@ impl<'a> Binder<'a> {
             let key = self.string()?;
             self.path.key = Some(Some(key.clone()));
             let value = self.nullable_string()?;
-            match entries.iter_mut().find(|(k, _)| *k == key) {
-                Some(entry) => entry.1 = value,
-                None => entries.push((key, value)),
+            match index.get(&key) {
+                Some(&at) => entries[at].1 = value,
+                None => {
+                    index.insert(key.clone(), entries.len());
+                    entries.push((key, value));
+                }
             }
         }
         self.path.key = None;

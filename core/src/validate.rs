@@ -2,6 +2,10 @@
 //!
 //! The emulator answers with these; the client refuses with them before anything is sent. Lengths count UTF-16
 //! code units, as .NET's `string.Length` does.
+//!
+//! For the initialize body, [`initialize_json`] gives the service's whole verdict on the bytes a caller sends
+//! ([`crate::binding`] first, then the model's attributes); [`initialize`] judges a request built in Rust as the
+//! service judges the JSON serde writes for it.
 
 use std::time::Duration;
 

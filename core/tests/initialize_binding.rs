@@ -250,3 +250,17 @@ fn a_request_built_in_rust_is_judged_as_its_json() {
         assert_eq!(initialize(&r), from_json, "{r:?}");
     }
 }
+
+#[test]
+fn a_large_property_list_binds_in_linear_time() {
+    // 200,000 distinct keys and one repeated: bound (then refused for the count) without quadratic work.
+    let mut body = String::from("{\"propertyList\":{");
+    for i in 0..200_000 {
+        body.push_str(&format!("\"k{i}\":\"v\","));
+    }
+    body.push_str("\"k0\":\"w\"}}");
+    let bound = bind_initialize(body.as_bytes()).unwrap();
+    let props = bound.property_list.unwrap();
+    assert_eq!(props.len(), 200_000);
+    assert_eq!(props[0], ("k0".to_owned(), Some("w".to_owned())));
+}
