@@ -769,6 +769,18 @@ mod tests {
             ("[1,", "Expected start of a property name or value, but instead reached end of data.", 0, 2),
             ("\u{e9}", "'0xC3' is an invalid start of a value.", 0, 0),
             ("{\n  \"a\": two}", "'two}' is an invalid JSON literal. Expected the literal 'true'.", 1, 8),
+            // CR is a byte like any other; only LF starts a new line.
+            ("{\r\n\"a\":x}", "'x' is an invalid start of a value.", 1, 4),
+            ("{\"a\":1e}", "'}' is invalid within a number, immediately after a sign character ('+' or '-'). Expected a digit ('0'-'9').", 0, 7),
+            ("{\"a\":1e+}", "'}' is invalid within a number, immediately after a sign character ('+' or '-'). Expected a digit ('0'-'9').", 0, 8),
+            ("{\"a\":-01}", "Invalid leading zero before '1'.", 0, 7),
+            ("{\"a\":0x}", "'x' is an invalid end of a number. Expected a delimiter.", 0, 6),
+            ("{\"a\":}", "'}' is an invalid start of a value.", 0, 5),
+            ("[}", "'}' is an invalid start of a value.", 0, 1),
+            ("{]", "']' is an invalid start of a property name. Expected a '\"'.", 0, 1),
+            ("[1}", "'}' is invalid without a matching open.", 0, 2),
+            ("12x", "'x' is an invalid end of a number. Expected a delimiter.", 0, 2),
+            ("{\"a\":t}", "'t}' is an invalid JSON literal. Expected the literal 'true'.", 0, 6),
         ];
         for (json, msg, line, byte) in cases {
             assert_eq!(first_error(json), Some(((*msg).to_owned(), *line, *byte)), "{json:?}");
