@@ -3,6 +3,7 @@
 
 use std::convert::Infallible;
 
+use altinn_broker_core::tus::header as tus;
 use axum::extract::Request;
 use axum::http::header::{
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, VARY,
@@ -19,13 +20,13 @@ const ALLOW_HEADERS: &[&str] = &[
     "accept",
     "range",
     "ocp-apim-subscription-key",
-    "tus-resumable",
-    "upload-length",
-    "upload-offset",
-    "upload-metadata",
-    "upload-concat",
-    "upload-defer-length",
-    "upload-checksum",
+    tus::TUS_RESUMABLE,
+    tus::UPLOAD_LENGTH,
+    tus::UPLOAD_OFFSET,
+    tus::UPLOAD_METADATA,
+    tus::UPLOAD_CONCAT,
+    tus::UPLOAD_DEFER_LENGTH,
+    tus::UPLOAD_CHECKSUM,
     "x-http-method-override",
 ];
 
@@ -37,15 +38,15 @@ const EXPOSE_HEADERS: &[&str] = &[
     "retry-after",
     "accept-ranges",
     "www-authenticate",
-    "tus-resumable",
-    "tus-version",
-    "tus-extension",
-    "tus-checksum-algorithm",
-    "tus-max-size",
-    "upload-offset",
-    "upload-length",
-    "upload-expires",
-    "upload-concat",
+    tus::TUS_RESUMABLE,
+    tus::TUS_VERSION,
+    tus::TUS_EXTENSION,
+    tus::TUS_CHECKSUM_ALGORITHM,
+    tus::TUS_MAX_SIZE,
+    tus::UPLOAD_OFFSET,
+    tus::UPLOAD_LENGTH,
+    tus::UPLOAD_EXPIRES,
+    tus::UPLOAD_CONCAT,
 ];
 
 /// The layer for `origins`, or `None` when CORS is off. `*` allows any origin.

@@ -19,16 +19,12 @@ use tokio::io::AsyncReadExt;
 
 use crate::crash::{maybe_crash, CrashPoint};
 use crate::error::AppError;
+use crate::lifecycle::{DETAIL_CHECKSUM_MISMATCH, DETAIL_UPLOAD_ERROR};
 use crate::state::AppState;
 use crate::store::blobs::StoredBlob;
 use crate::store::jobs::{self, JobKind};
 use crate::store::transfers;
 use crate::store::tus::{self, staging::Staging, Upload, UploadKind};
-
-/// The status detail of a failed completion (`CompleteFileUploadHandler`).
-pub const DETAIL_UPLOAD_ERROR: &str = "Error occurred while uploading fileTransfer";
-/// The status detail of a deferred MD5 mismatch (`TusChecksumProcessingHandler`).
-pub const DETAIL_CHECKSUM_MISMATCH: &str = "Checksum mismatch";
 
 /// Enqueues the finalisation of `transfer`'s single or final upload (once).
 pub fn enqueue(

@@ -58,7 +58,7 @@ pub fn record(
         resource: ResourceId::verbatim(transfer.resource_id.clone()).to_urn(),
         resourceinstance: transfer.id.to_string(),
         subject: OrgNumber::parse_lenient(actor).ok().map(|o| o.to_urn()),
-        source: format!("{}/broker/api/v1/filetransfer", settings.base_url),
+        source: format!("{}{}", settings.base_url, altinn_broker_core::paths::FILE_TRANSFER),
         data: Some(EventData { role }),
     };
     crate::store::events::record(conn, &event)

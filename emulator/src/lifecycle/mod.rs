@@ -13,6 +13,11 @@ use crate::error::AppError;
 use crate::state::Settings;
 use crate::store::transfers::{self, NewTransfer, Transfer};
 
+/// The status detail of a failed upload or completion (`CompleteFileUploadHandler`, the upload handlers).
+pub const DETAIL_UPLOAD_ERROR: &str = "Error occurred while uploading fileTransfer";
+/// The status detail of a checksum mismatch, found at once or deferred (`TusChecksumProcessingHandler`).
+pub const DETAIL_CHECKSUM_MISMATCH: &str = "Checksum mismatch";
+
 /// Applies `trigger` to `transfer` at time `at`: appends the new status (with `detail` as its text, if given) and
 /// records its events. Returns the new status, or `None` when the trigger does not apply in the current status
 /// (background work treats that as "nothing to do").

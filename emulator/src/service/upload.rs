@@ -13,12 +13,10 @@ use super::lookup::{load, resource_of, service_owner_of};
 use crate::auth::{pdp, Caller};
 use crate::crash::{maybe_crash, CrashPoint};
 use crate::error::AppError;
+use crate::lifecycle::{DETAIL_CHECKSUM_MISMATCH, DETAIL_UPLOAD_ERROR};
 use crate::state::AppState;
 use crate::store::blobs::{StagedBlob, StoredBlob};
 use crate::store::transfers::{self, Transfer};
-
-pub const DETAIL_UPLOAD_ERROR: &str = "Error occurred while uploading fileTransfer";
-pub const DETAIL_CHECKSUM_MISMATCH: &str = "Checksum mismatch";
 
 /// Checks an upload of `id` by `caller` (contract §1.3 order) and marks it `UploadStarted`.
 pub fn begin(state: &AppState, caller: &Caller, id: FileTransferId, length: Option<u64>) -> Result<Transfer, AppError> {

@@ -37,7 +37,7 @@ pub fn trailer_declared(headers: &HeaderMap) -> bool {
         .get_all(axum::http::header::TRAILER)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .any(|v| v.split(',').any(|n| n.trim().eq_ignore_ascii_case("upload-checksum")))
+        .any(|v| v.split(',').any(|n| n.trim().eq_ignore_ascii_case(UPLOAD_CHECKSUM.as_str())))
 }
 
 /// The checks made before the body is read: a leading header must parse and name md5, and may not be combined
