@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:---release}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/altinn-broker-client/target}"
-# npm's binaryen first: Debian's wasm-opt produces wasm that fails at init (shared/toolchain-notes.md).
+# npm's binaryen first: Debian's wasm-opt produces wasm that fails at init (WebAssembly.Table.set(): ... function-typed object).
 export PATH="$PWD/js/node_modules/.bin:$PATH"
 rm -rf pkg
 # `-p` keeps cargo from building the emulator (a native-only default member) for wasm.
