@@ -277,8 +277,9 @@ pub fn initialize_json(body: &[u8]) -> Result<InitializeRequest, InitializeRejec
     bound_to_request(bound)
 }
 
-/// A validated model as [`InitializeRequest`]. Every member the validation requires is present by now.
-fn bound_to_request(m: BoundInitialize) -> Result<InitializeRequest, InitializeRejection> {
+/// A validated model as [`InitializeRequest`] (a null recipient is the handler's `NullReferenceException`). Every
+/// member the validation requires is present by now; for a model bound elsewhere (the emulator's form binding).
+pub fn bound_to_request(m: BoundInitialize) -> Result<InitializeRequest, InitializeRejection> {
     let recipients = m
         .recipients
         .unwrap_or_default()
