@@ -10,7 +10,7 @@ const pkg = process.argv[2] || 'pkg';
 const glue = 'altinn_broker_client';
 const snippets = readdirSync(join(pkg, 'snippets'));
 if (snippets.length !== 1) throw new Error(`expected one snippet directory, found ${snippets.join(', ')}`);
-const errorsModule = `./snippets/${snippets[0]}/src/js/errors.js`;
+const errorsModule = `./snippets/${snippets[0]}/src/bindings/errors.js`;
 const errorNames = [
   'BrokerError', 'NetworkError', 'TimeoutError', 'AbortError',
   'ChecksumMismatchError', 'TransferFailedError', 'UnsupportedError', 'ClientError',
@@ -34,7 +34,7 @@ export default async function init() {
 }
 `);
 
-copyFileSync('src/js/errors.d.ts', join(pkg, 'errors.d.ts'));
+copyFileSync('src/bindings/errors.d.ts', join(pkg, 'errors.d.ts'));
 const dts = `export * from './${glue}.js';
 export { default } from './${glue}.js';
 export * from './errors.js';

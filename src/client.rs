@@ -1,11 +1,11 @@
 //! The client as Rust sees it: one [`Transport`] and the operations, implemented per group in [`crate::api`],
-//! [`crate::upload`], [`crate::download`] and [`crate::track`]. `lib.rs` wraps it for JS.
+//! [`crate::upload`], [`crate::download`] and [`crate::track`]. [`crate::bindings`] wraps it for JS.
 
 use crate::http::transport::Transport;
 
 pub struct Client {
     pub transport: Transport,
-    /// Whether this runtime's `fetch` can send a stream request body to this base URL (contract notes: Node yes,
+    /// Whether this runtime's `fetch` can send a stream request body to this base URL (as measured: Node yes,
     /// Chromium only over HTTP/2, Firefox never).
     pub stream_bodies: bool,
 }

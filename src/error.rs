@@ -1,5 +1,5 @@
 //! The client's one error type. Every failure a JS caller can see is one of these, turned into the matching
-//! `Error` subclass of `js/errors.js` at the boundary.
+//! `Error` subclass of `bindings/errors.js` at the boundary (`impl From<Error> for JsValue` in `bindings/errors.rs`).
 
 use altinn_broker_core::problem::{Problem, ValidationErrors, VALIDATION_TITLE};
 use wasm_bindgen::JsValue;
@@ -89,11 +89,5 @@ impl Error {
 impl From<serde_wasm_bindgen::Error> for Error {
     fn from(e: serde_wasm_bindgen::Error) -> Self {
         Error::client_caused(format!("invalid argument: {e}"), JsValue::from(e))
-    }
-}
-
-impl From<Error> for JsValue {
-    fn from(e: Error) -> JsValue {
-        crate::js::errors::to_js(e)
     }
 }

@@ -6,8 +6,8 @@
 mod common;
 
 use altinn_broker_client::md5_hex;
-use altinn_broker_client::resume::memory_resume_store;
-use altinn_broker_client::upload::tus::handle::TusUpload;
+use altinn_broker_client::memory_resume_store;
+use altinn_broker_client::TusUpload;
 use common::*;
 use js_sys::{Promise, Reflect};
 use serde_json::json;

@@ -18,9 +18,9 @@ use crate::client::Client;
 use crate::error::{Error, TimeoutKind};
 use crate::http::guard::CallGuard;
 use crate::http::transport::Request;
-use crate::js::options::notify;
 use crate::js::runtime::now_ms;
 use crate::js::stream::{ByteReader, ReadError};
+use crate::js::value::notify;
 use crate::upload::body::progress_event;
 use crate::upload::md5::Hasher;
 use headers::{parse_content_range, parse_file_name, resume_range, ContentRange, RangeSpec};
@@ -103,8 +103,13 @@ impl Client {
     }
 }
 
-pub async fn download(client: Rc<Client>, id: FileTransferId, opts: DownloadOptions) -> Result<Download, Error> {
-    let guard = client.transport.guard(opts.signal.clone(), opts.deadline_ms)?;
+/// `guard` is the call's, made from `opts.signal` and `opts.deadline_ms`; a resumed request gets a new one from them.
+pub async fn download(
+    client: Rc<Client>,
+    id: FileTransferId,
+    opts: DownloadOptions,
+    guard: CallGuard,
+) -> Result<Download, Error> {
     let deadline_at = opts.deadline_ms.or(client.transport.timeouts.deadline_ms).map(|d| now_ms() + d);
     let verify = opts.verify && opts.range.is_none();
     let overview = if verify { Some(client.overview(id, &guard).await?) } else { None };

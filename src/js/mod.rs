@@ -1,7 +1,6 @@
-//! The JS side of the boundary: error classes, option readers, runtime probes, TypeScript declarations.
+//! The JS runtime as the layers below the surface use it (nothing here is exported to JS): runtime probes and
+//! an abortable sleep (`runtime.js`), reading a byte stream with cancel-on-drop, and values handed to JS callbacks.
 
-pub mod errors;
-pub mod options;
 pub mod runtime;
 pub mod stream;
-pub mod types;
+pub mod value;

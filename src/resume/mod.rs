@@ -1,30 +1,18 @@
 //! Resuming uploads across page reloads and process restarts: a pluggable store of [`record::ResumeRecord`]s
-//! keyed by a [`fingerprint`] of the file. The stores themselves are small JS objects (`stores.js`): IndexedDB in
-//! a browser page, one JSON file per record in a directory the caller names in Node, memory elsewhere. A caller
-//! may pass any object with the same three methods.
+//! keyed by a [`fingerprint`] of the file. The stores themselves are small JS objects (`bindings/resume_stores.js`):
+//! IndexedDB in a browser page, one JSON file per record in a directory the caller names in Node, memory
+//! elsewhere. A caller may pass any object with the same three methods.
 
 pub mod fingerprint;
 pub mod record;
 
 use js_sys::{Function, Promise, Reflect};
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::error::Error;
-use crate::js::options::to_js;
+use crate::js::value::to_js;
 use record::ResumeRecord;
-
-#[wasm_bindgen(module = "/src/resume/stores.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = memoryStore)]
-    fn memory_store_js() -> JsValue;
-    #[wasm_bindgen(js_name = fileStore, catch)]
-    fn file_store_js(dir: &str) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_name = indexedDbStore)]
-    fn indexed_db_store_js(name: Option<String>) -> JsValue;
-    #[wasm_bindgen(js_name = defaultStore)]
-    fn default_store_js() -> JsValue;
-}
 
 /// A store of resume records: any JS object with `find`, `save` and `remove`.
 #[derive(Clone)]
@@ -39,11 +27,6 @@ impl Store {
             }
         }
         Ok(Self(v))
-    }
-
-    /// IndexedDB in a browser page, memory elsewhere.
-    pub fn default_for_runtime() -> Self {
-        Self(default_store_js())
     }
 
     async fn call(&self, method: &str, arg: &JsValue) -> Result<JsValue, Error> {
@@ -87,22 +70,4 @@ impl Store {
     pub async fn remove(&self, key: &str) -> Result<(), Error> {
         self.call("remove", &JsValue::from_str(key)).await.map(|_| ())
     }
-}
-
-/// A resume store in this realm's memory (survives a new client, not a reload).
-#[wasm_bindgen(js_name = memoryResumeStore, unchecked_return_type = "ResumeStore")]
-pub fn memory_resume_store() -> JsValue {
-    memory_store_js()
-}
-
-/// A resume store keeping one JSON file per interrupted upload in `dir` (Node, Deno, Bun).
-#[wasm_bindgen(js_name = fileResumeStore, unchecked_return_type = "ResumeStore")]
-pub fn file_resume_store(dir: String) -> Result<JsValue, JsValue> {
-    file_store_js(&dir).map_err(|e| Error::client_caused("cannot make a file resume store", e).into())
-}
-
-/// A resume store in IndexedDB (database `name`, default `altinn-broker-client`): the default in browser pages.
-#[wasm_bindgen(js_name = indexedDbResumeStore, unchecked_return_type = "ResumeStore")]
-pub fn indexed_db_resume_store(name: Option<String>) -> JsValue {
-    indexed_db_store_js(name)
 }

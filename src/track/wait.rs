@@ -13,8 +13,8 @@ use wasm_bindgen::JsValue;
 use crate::client::Client;
 use crate::error::{Error, TimeoutKind};
 use crate::http::guard::CallGuard;
-use crate::js::options::to_js;
 use crate::js::runtime::now_ms;
+use crate::js::value::to_js;
 
 pub enum Target {
     /// Any of these statuses.

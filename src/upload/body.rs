@@ -11,8 +11,8 @@ use wasm_bindgen::JsValue;
 
 use crate::error::Error;
 use crate::http::guard::{CallGuard, Waiting};
-use crate::js::options::notify;
 use crate::js::stream::ByteReader;
+use crate::js::value::notify;
 use crate::upload::md5::Hasher;
 
 /// What the body saw, read after the request.

@@ -1,5 +1,5 @@
-//! Uploading without loading the file: sources, incremental MD5, the streamed POST, the multipart form, and
-//! `send`. The resumable (tus) upload will live beside these as `tus/`, reading the same [`source::Source`].
+//! Uploading without loading the file: sources, incremental MD5, the counting stream body, the streamed POST, the
+//! multipart form, the resumable (tus) upload in `tus/` (all reading the same [`source::Source`]), and `send`.
 
 pub mod body;
 pub mod md5;

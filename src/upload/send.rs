@@ -14,11 +14,11 @@ use crate::api::transfers::prepare_initialize;
 use crate::client::Client;
 use crate::error::Error;
 use crate::http::guard::CallGuard;
-use crate::js::options::notify;
+use crate::js::value::notify;
 use crate::track::wait::{Target, WaitOptions};
 use crate::upload::body::progress_event;
 use crate::upload::source::Source;
-use crate::upload::tus::handle::{upload_within, StartOptions};
+use crate::upload::tus::start::{upload_within, StartOptions};
 
 pub struct Sent {
     pub id: FileTransferId,

@@ -1,6 +1,6 @@
 //! What can be uploaded: a `Blob`/`File` (streamed from disk by the runtime), a `ReadableStream<Uint8Array>`
-//! (one-shot), or bytes already in memory (`Uint8Array`/`ArrayBuffer`). One enum, so every upload path and
-//! the coming tus module read sources the same way.
+//! (one-shot), or bytes already in memory (`Uint8Array`/`ArrayBuffer`). One enum, so every upload path (streamed,
+//! multipart, tus) reads sources the same way.
 
 use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};

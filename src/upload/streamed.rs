@@ -19,7 +19,7 @@ use crate::http::body::Body;
 use crate::http::guard::CallGuard;
 use crate::http::retry::Replay;
 use crate::http::transport::{read_json, Request};
-use crate::js::options::notify;
+use crate::js::value::notify;
 use crate::upload::body::{counting_body, progress_event, Tally};
 use crate::upload::source::Source;
 

@@ -7,13 +7,14 @@
 //! - [`single`]: the engine of one upload (PATCH on, resync with HEAD after failures);
 //! - [`parallel`]: partials side by side, then the final concatenation and the wait for it;
 //! - [`transfer`]: one upload start to finish, with the resume store;
-//! - [`handle`]: the JS surface (`startUpload`, `resume`, `findResumableUploads`, the upload handle).
+//! - [`start`]: what the upload handle of the JS surface asks for: a start or resume's settings, a run inside
+//!   `send`, finding resume records, termination.
 
 pub mod chunks;
-pub mod handle;
 pub mod parallel;
 pub mod plan;
 pub mod protocol;
 pub mod session;
 pub mod single;
+pub mod start;
 pub mod transfer;

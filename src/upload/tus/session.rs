@@ -12,8 +12,8 @@ use crate::client::Client;
 use crate::error::{Error, TimeoutKind};
 use crate::http::guard::{CallGuard, Timeouts};
 use crate::http::transport::Transport;
-use crate::js::options::notify;
 use crate::js::runtime::now_ms;
+use crate::js::value::notify;
 use crate::upload::body::progress_event;
 use crate::upload::tus::protocol::Failed;
 

@@ -1,11 +1,12 @@
-//! Turns [`Error`] into the JS `Error` subclasses of `errors.js`, and a few runtime probes that live there too.
+//! Turns [`Error`] into the JS `Error` subclasses of `errors.js` (declared in `errors.d.ts`): every rejection and
+//! throw of the surface, and every error a download stream gives, goes through here.
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::error::Error;
 
-#[wasm_bindgen(module = "/src/js/errors.js")]
+#[wasm_bindgen(module = "/src/bindings/errors.js")]
 extern "C" {
     #[wasm_bindgen(js_name = makeBrokerError)]
     fn make_broker_error(fields: &Object, cause: &JsValue) -> JsValue;
@@ -23,7 +24,12 @@ extern "C" {
     fn make_unsupported_error(message: &str) -> JsValue;
     #[wasm_bindgen(js_name = makeClientError)]
     fn make_client_error(message: &str, cause: &JsValue) -> JsValue;
+}
 
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        to_js(e)
+    }
 }
 
 fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
@@ -36,7 +42,7 @@ fn opt(s: Option<&str>) -> JsValue {
 }
 
 /// Builds the JS error for `e`.
-pub fn to_js(e: Error) -> JsValue {
+fn to_js(e: Error) -> JsValue {
     let message = e.to_string();
     match e {
         Error::Broker { status, problem, body } => {

@@ -1,11 +1,16 @@
-//! The TypeScript declarations of every value that crosses the boundary. wasm-bindgen writes these into the
-//! package's `.d.ts`; the methods in `lib.rs` name them with `unchecked_param_type`/`unchecked_return_type`,
-//! so the public declarations have no `any`.
+//! The TypeScript declarations of the data that crosses the boundary (the Broker's model, as `altinn-broker-core`
+//! reads and writes it), and the results the client's calls resolve to, each beside the Rust struct it is
+//! serialised from. The methods name these with `unchecked_param_type`/`unchecked_return_type`, so the public
+//! declarations have no `any`.
 
+use altinn_broker_core::model::FileTransferOverview;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::download::headers::ContentRange;
+
 #[wasm_bindgen(typescript_custom_section)]
-const TYPES: &'static str = r#"
+const MODEL: &'static str = r#"
 /** Transfer statuses (contract §3). `Cancelled` exists in the service's enum but nothing ever sets it. */
 export type FileTransferStatus =
   | "Initialized" | "UploadStarted" | "UploadProcessing" | "Published"
@@ -22,47 +27,6 @@ export type Timestamp = string;
 
 /** Validation messages keyed as the service keys them (`FileName`, `Recipients`, `PropertyList`, ...). */
 export type ValidationErrors = Record<string, string[]>;
-
-/** What the token callback is told: `refresh` is true when the previous token was refused with 401. */
-export interface TokenRequest { refresh: boolean }
-
-export interface RetryOptions {
-  /** Retries after the first attempt (default 3; 0 disables). */
-  retries?: number;
-  /** First backoff in ms (default 250), doubled per retry, with full jitter. */
-  baseDelayMs?: number;
-  /** Backoff cap in ms (default 30000). A `Retry-After` from the service is honoured even above it. */
-  maxDelayMs?: number;
-}
-
-export interface BrokerClientOptions {
-  /** The service's base URL, e.g. `https://platform.tt02.altinn.no`, or a same-origin proxy in a browser. */
-  baseUrl: string;
-  /** Returns a bearer token (Altinn or Maskinporten). Called before every request, and once more after a 401. */
-  token: (request: TokenRequest) => Promise<string> | string;
-  /** Sent as `Ocp-Apim-Subscription-Key` when an API Management gateway needs one. */
-  subscriptionKey?: string;
-  /** A `fetch` to use instead of the global one. */
-  fetch?: (input: string, init: RequestInit) => Promise<Response>;
-  /** Retry policy for idempotent requests and for 429/503 answers; `false` disables retries. */
-  retry?: RetryOptions | false;
-  /** Fail when no bytes move for this long while waiting on the network (default 60000; 0 disables). */
-  stallTimeoutMs?: number;
-  /** An overall deadline per call in ms (default none). */
-  deadlineMs?: number;
-  /**
-   * Whether this runtime's `fetch` may send a `ReadableStream` body to `baseUrl`. By default: yes in Node, Deno,
-   * Bun and workerd; in a browser only for an `https:` base URL where the feature test passes (Chromium needs
-   * HTTP/2; Firefox never).
-   */
-  streamRequestBodies?: boolean;
-}
-
-export interface CallOptions {
-  signal?: AbortSignal;
-  /** Overrides the client's `deadlineMs` for this call. */
-  deadlineMs?: number;
-}
 
 export interface InitializeRequest {
   fileName: string;
@@ -145,84 +109,10 @@ export interface SearchQuery {
   role?: "Sender" | "Recipient";
 }
 
-export interface SearchAllOptions extends CallOptions {
-  /** Stop after this many ids. */
-  max?: number;
-}
-
-export interface Progress {
-  phase: "hash" | "upload" | "download";
-  loaded: number;
-  total: number | null;
-}
-
-export interface UploadOptions extends CallOptions {
-  /** The size of a stream, when known. */
-  size?: number;
-  /** Hash a stream while it uploads and report the MD5 (default true). */
-  hash?: boolean;
-  onProgress?: (progress: Progress) => void;
-}
-
-export interface UploadResult {
-  fileTransferId: string;
-  size: number;
-  /** The MD5 computed while uploading a stream, or null. */
-  md5: string | null;
-}
-
-export interface WaitOptions extends CallOptions {
-  /** Give up after this many ms (rejects with a `TimeoutError` of kind `'wait'`). */
-  timeoutMs?: number;
-  /** First polling interval (default 200 ms), growing ×1.5 up to `maxIntervalMs` (default 5000). */
-  intervalMs?: number;
-  maxIntervalMs?: number;
-}
-
 export type WaitTarget =
   | FileTransferStatus
   | FileTransferStatus[]
   | ((overview: FileTransferOverview) => boolean);
-
-export interface SendOptions extends WaitOptions, ResumableSendOptions {
-  /** The size of a stream, when known. */
-  size?: number;
-  /** Compute the MD5 (first for a Blob or bytes, while uploading for a stream). Default true. */
-  hash?: boolean;
-  onProgress?: (progress: Progress) => void;
-}
-
-export interface SendResult {
-  fileTransferId: string;
-  checksum: string | null;
-  size: number;
-  overview: FileTransferOverview;
-}
-
-export type ByteRange = { start: number; end?: number } | { suffix: number };
-
-export interface DownloadOptions extends CallOptions {
-  range?: ByteRange;
-  /** Continue a body cut by the network from the last byte received (true = 3 attempts). Default true. */
-  resume?: boolean | number;
-  /** Check the MD5 against the transfer's checksum (whole-file downloads only). Default false. */
-  verify?: boolean;
-  onProgress?: (progress: Progress) => void;
-}
-
-export interface ContentRange { start: number; end: number; total: number }
-
-export interface DownloadResult {
-  stream: ReadableStream<Uint8Array>;
-  /** Bytes the stream delivers, when the service said. */
-  size: number | null;
-  fileName: string | null;
-  /** The range the service answered with (206), or null for the whole file. */
-  range: ContentRange | null;
-  status: number;
-  /** The checksum the stream is verified against, or null. */
-  checksum: string | null;
-}
 
 export interface ResourceConfig {
   maxFileTransferSize?: number | null;
@@ -278,3 +168,83 @@ export interface TimelineEntry {
 /** Anything `upload`, `send` and `initializeAndUpload` accept (`initializeAndUpload`: no streams). */
 export type UploadSource = Blob | ReadableStream<Uint8Array> | Uint8Array | ArrayBuffer;
 "#;
+
+#[wasm_bindgen(typescript_custom_section)]
+const UPLOAD_RESULT: &'static str = r#"
+export interface UploadResult {
+  fileTransferId: string;
+  size: number;
+  /** The MD5 computed while uploading a stream, or null. */
+  md5: string | null;
+}
+"#;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadResult {
+    pub file_transfer_id: String,
+    pub size: f64,
+    pub md5: Option<String>,
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const SEND_RESULT: &'static str = r#"
+export interface SendResult {
+  fileTransferId: string;
+  checksum: string | null;
+  size: number;
+  overview: FileTransferOverview;
+}
+"#;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendResult {
+    pub file_transfer_id: String,
+    pub checksum: Option<String>,
+    pub size: f64,
+    pub overview: FileTransferOverview,
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const DOWNLOAD_RESULT: &'static str = r#"
+export interface ContentRange { start: number; end: number; total: number }
+
+export interface DownloadResult {
+  stream: ReadableStream<Uint8Array>;
+  /** Bytes the stream delivers, when the service said. */
+  size: number | null;
+  fileName: string | null;
+  /** The range the service answered with (206), or null for the whole file. */
+  range: ContentRange | null;
+  status: number;
+  /** The checksum the stream is verified against, or null. */
+  checksum: string | null;
+}
+"#;
+
+#[derive(Serialize)]
+pub struct Range {
+    pub start: u64,
+    pub end: u64,
+    pub total: u64,
+}
+
+impl From<ContentRange> for Range {
+    fn from(r: ContentRange) -> Self {
+        Self { start: r.start, end: r.end, total: r.total }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DownloadResult {
+    /// Handed over as the JS stream it is.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub stream: web_sys::ReadableStream,
+    pub size: Option<f64>,
+    pub file_name: Option<String>,
+    pub range: Option<Range>,
+    pub status: u16,
+    pub checksum: Option<String>,
+}

@@ -1,0 +1,518 @@
+//! The option objects of the JS surface: each one a `#[derive(Deserialize)]` struct read through
+//! serde-wasm-bindgen, beside its TypeScript declaration. Plain data fields are checked as they are read, so a
+//! wrong type is a `ClientError` naming the option (`` `retry.retries` must be a non-negative number ``), and JS
+//! objects (functions, signals, resume stores) pass through untouched as the JS values they are.
+
+use std::cell::RefCell;
+
+use js_sys::{Function, Reflect};
+use serde::de::{DeserializeOwned, Deserializer};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
+
+use crate::bindings::resume_stores::default_store;
+use crate::download::headers::RangeSpec;
+use crate::error::Error;
+use crate::http::guard::Timeouts;
+use crate::http::retry::RetryPolicy;
+use crate::resume::Store;
+use crate::track::wait::WaitOptions as Polling;
+use crate::upload::tus::start::{StartOptions, DEFAULT_RETRIES};
+use crate::upload::tus::transfer::Settings;
+
+/// Reads `options` into `T`; `undefined`, `null` and non-objects read as all defaults (as no option given).
+pub fn read<T: DeserializeOwned + Default>(options: &JsValue) -> Result<T, Error> {
+    if !options.is_object() {
+        return Ok(T::default());
+    }
+    REFUSED.with(|r| r.borrow_mut().take());
+    let de = serde_wasm_bindgen::Deserializer::from(options.clone());
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        match REFUSED.with(|r| r.borrow_mut().take()) {
+            Some(Refused { suffix, must, value }) => Error::client_caused(format!("`{path}{suffix}` {must}"), value),
+            None => Error::client_caused(format!("`{path}` is invalid: {}", e.into_inner()), options.clone()),
+        }
+    })
+}
+
+/// A plain-data argument (a request body, a query, a record) through serde, with serde's message.
+pub fn data<T: DeserializeOwned>(v: JsValue, what: &str) -> Result<T, Error> {
+    serde_wasm_bindgen::from_value(v.clone()).map_err(|e| Error::client_caused(format!("invalid {what}: {e}"), v))
+}
+
+/// What the last field reader refused. serde's errors carry only a message; the refused value goes beside it,
+/// to become the `ClientError`'s `cause` (wasm runs one thread, and a read is synchronous).
+struct Refused {
+    /// A nested key below the field serde names (`.retries` of `retry`).
+    suffix: String,
+    must: &'static str,
+    value: JsValue,
+}
+
+thread_local! {
+    static REFUSED: RefCell<Option<Refused>> = const { RefCell::new(None) };
+}
+
+fn refuse<E: serde::de::Error>(suffix: impl Into<String>, must: &'static str, value: JsValue) -> E {
+    REFUSED.with(|r| *r.borrow_mut() = Some(Refused { suffix: suffix.into(), must, value }));
+    E::custom(must)
+}
+
+// ---- Field readers, for `#[serde(deserialize_with = ...)]`. `undefined` and `null` read as absent. ----
+
+/// The field's JS value as it is.
+fn value<'de, D: Deserializer<'de>>(d: D) -> Result<Option<JsValue>, D::Error> {
+    let v: JsValue = serde_wasm_bindgen::preserve::deserialize(d)?;
+    Ok((!v.is_undefined() && !v.is_null()).then_some(v))
+}
+
+fn non_negative(v: &JsValue) -> Option<f64> {
+    v.as_f64().filter(|n| n.is_finite() && *n >= 0.0)
+}
+
+fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    value(d)?.map(|v| non_negative(&v).ok_or_else(|| refuse("", "must be a non-negative number", v))).transpose()
+}
+
+fn integer<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    value(d)?.map(|v| nested_integer(v, "")).transpose()
+}
+
+fn nested_integer<E: serde::de::Error>(v: JsValue, suffix: &str) -> Result<u64, E> {
+    match non_negative(&v) {
+        Some(n) if n.fract() == 0.0 => Ok(n as u64),
+        Some(_) => Err(refuse(suffix, "must be an integer", v)),
+        None => Err(refuse(suffix, "must be a non-negative number", v)),
+    }
+}
+
+fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    value(d)?.map(|v| v.as_bool().ok_or_else(|| refuse("", "must be a boolean", v))).transpose()
+}
+
+fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    value(d)?.map(|v| v.as_string().ok_or_else(|| refuse("", "must be a string", v))).transpose()
+}
+
+fn function<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Function>, D::Error> {
+    value(d)?.map(|v| v.dyn_into::<Function>().map_err(|v| refuse("", "must be a function", v))).transpose()
+}
+
+fn signal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<AbortSignal>, D::Error> {
+    value(d)?.map(|v| v.dyn_into::<AbortSignal>().map_err(|v| refuse("", "must be an AbortSignal", v))).transpose()
+}
+
+/// A resume store object, or `false` for none; absent: the runtime's default store.
+fn store_or_false<'de, D: Deserializer<'de>>(d: D) -> Result<StoreChoice, D::Error> {
+    Ok(match value(d)? {
+        None => StoreChoice::Default,
+        Some(v) if v.as_bool() == Some(false) => StoreChoice::None,
+        Some(v) => StoreChoice::Given(v),
+    })
+}
+
+fn store<'de, D: Deserializer<'de>>(d: D) -> Result<StoreChoice, D::Error> {
+    Ok(value(d)?.map_or(StoreChoice::Default, StoreChoice::Given))
+}
+
+/// `obj[key]` of a nested option object, absent when `undefined` or `null`.
+fn key(obj: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(obj, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn nested_number<E: serde::de::Error>(obj: &JsValue, k: &str) -> Result<Option<f64>, E> {
+    key(obj, k)
+        .map(|v| non_negative(&v).ok_or_else(|| refuse(format!(".{k}"), "must be a non-negative number", v)))
+        .transpose()
+}
+
+/// Where a resumable upload is remembered.
+#[derive(Default)]
+pub enum StoreChoice {
+    /// IndexedDB in a browser page, memory elsewhere.
+    #[default]
+    Default,
+    /// Nowhere (`false`).
+    None,
+    Given(JsValue),
+}
+
+impl StoreChoice {
+    fn into_store(self) -> Result<Option<Store>, Error> {
+        match self {
+            StoreChoice::Default => Store::from_js(default_store()).map(Some),
+            StoreChoice::None => Ok(None),
+            StoreChoice::Given(v) => Store::from_js(v).map(Some),
+        }
+    }
+}
+
+// ---- The options. ----
+
+/// Declares an options struct: every field public, read by the field reader named after `=` (which checks its
+/// type), absent fields at their default.
+macro_rules! options {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$doc:meta])* $field:ident: $ty:ty = $read:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Deserialize, Default)]
+        #[serde(rename_all = "camelCase", default)]
+        pub struct $name {
+            $($(#[$doc])* #[serde(deserialize_with = $read)] pub $field: $ty,)*
+        }
+    };
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const CLIENT_OPTIONS: &'static str = r#"
+/** What the token callback is told: `refresh` is true when the previous token was refused with 401. */
+export interface TokenRequest { refresh: boolean }
+
+export interface RetryOptions {
+  /** Retries after the first attempt (default 3; 0 disables). */
+  retries?: number;
+  /** First backoff in ms (default 250), doubled per retry, with full jitter. */
+  baseDelayMs?: number;
+  /** Backoff cap in ms (default 30000). A `Retry-After` from the service is honoured even above it. */
+  maxDelayMs?: number;
+}
+
+export interface BrokerClientOptions {
+  /** The service's base URL, e.g. `https://platform.tt02.altinn.no`, or a same-origin proxy in a browser. */
+  baseUrl: string;
+  /** Returns a bearer token (Altinn or Maskinporten). Called before every request, and once more after a 401. */
+  token: (request: TokenRequest) => Promise<string> | string;
+  /** Sent as `Ocp-Apim-Subscription-Key` when an API Management gateway needs one. */
+  subscriptionKey?: string;
+  /** A `fetch` to use instead of the global one. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Retry policy for idempotent requests and for 429/503 answers; `false` disables retries. */
+  retry?: RetryOptions | false;
+  /** Fail when no bytes move for this long while waiting on the network (default 60000; 0 disables). */
+  stallTimeoutMs?: number;
+  /** An overall deadline per call in ms (default none). */
+  deadlineMs?: number;
+  /**
+   * Whether this runtime's `fetch` may send a `ReadableStream` body to `baseUrl`. By default: yes in Node, Deno,
+   * Bun and workerd; in a browser only for an `https:` base URL where the feature test passes (Chromium needs
+   * HTTP/2; Firefox never).
+   */
+  streamRequestBodies?: boolean;
+}
+"#;
+
+options! {
+    pub struct BrokerClientOptions {
+        base_url: Option<String> = "string",
+        token: Option<Function> = "function",
+        subscription_key: Option<String> = "string",
+        fetch: Option<Function> = "function",
+        retry: RetryPolicy = "retry",
+        stall_timeout_ms: Option<f64> = "number",
+        deadline_ms: Option<f64> = "number",
+        stream_request_bodies: Option<bool> = "boolean",
+    }
+}
+
+/// `RetryOptions | false` (anything else that is not an object: the defaults).
+fn retry<'de, D: Deserializer<'de>>(d: D) -> Result<RetryPolicy, D::Error> {
+    let d0 = RetryPolicy::default();
+    Ok(match value(d)? {
+        None => d0,
+        Some(v) if v.as_bool() == Some(false) => RetryPolicy::disabled(),
+        Some(v) => RetryPolicy {
+            retries: nested_number(&v, "retries")?.map(|n| n as u32).unwrap_or(d0.retries),
+            base_delay_ms: nested_number(&v, "baseDelayMs")?.unwrap_or(d0.base_delay_ms),
+            max_delay_ms: nested_number(&v, "maxDelayMs")?.unwrap_or(d0.max_delay_ms),
+        },
+    })
+}
+
+impl BrokerClientOptions {
+    /// The client's stall timeout (default 60 s) and deadline.
+    pub fn timeouts(&self) -> Timeouts {
+        Timeouts { stall_ms: Some(self.stall_timeout_ms.unwrap_or(60_000.0)), deadline_ms: self.deadline_ms }
+    }
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const CALL_OPTIONS: &'static str = r#"
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Overrides the client's `deadlineMs` for this call. */
+  deadlineMs?: number;
+}
+"#;
+
+options! {
+    /// What every call takes: read beside the call's own options, into the call's guard.
+    pub struct CallOptions {
+        signal: Option<AbortSignal> = "signal",
+        deadline_ms: Option<f64> = "number",
+    }
+}
+
+/// A call without options of its own.
+#[derive(Deserialize, Default)]
+pub struct NoOptions {}
+
+#[wasm_bindgen(typescript_custom_section)]
+const UPLOAD_OPTIONS: &'static str = r#"
+export interface Progress {
+  phase: "hash" | "upload" | "download";
+  loaded: number;
+  total: number | null;
+}
+
+export interface UploadOptions extends CallOptions {
+  /** The size of a stream, when known. */
+  size?: number;
+  /** Hash a stream while it uploads and report the MD5 (default true). */
+  hash?: boolean;
+  onProgress?: (progress: Progress) => void;
+}
+"#;
+
+options! {
+    pub struct UploadOptions {
+        size: Option<f64> = "number",
+        hash: Option<bool> = "boolean",
+        on_progress: Option<Function> = "function",
+    }
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const WAIT_OPTIONS: &'static str = r#"
+export interface WaitOptions extends CallOptions {
+  /** Give up after this many ms (rejects with a `TimeoutError` of kind `'wait'`). */
+  timeoutMs?: number;
+  /** First polling interval (default 200 ms), growing ×1.5 up to `maxIntervalMs` (default 5000). */
+  intervalMs?: number;
+  maxIntervalMs?: number;
+}
+"#;
+
+options! {
+    pub struct WaitOptions {
+        timeout_ms: Option<f64> = "number",
+        interval_ms: Option<f64> = "number",
+        max_interval_ms: Option<f64> = "number",
+    }
+}
+
+impl WaitOptions {
+    pub fn polling(&self) -> Polling {
+        let d = Polling::default();
+        Polling {
+            timeout_ms: self.timeout_ms,
+            interval_ms: self.interval_ms.unwrap_or(d.interval_ms),
+            max_interval_ms: self.max_interval_ms.unwrap_or(d.max_interval_ms),
+        }
+    }
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const SEND_OPTIONS: &'static str = r#"
+export interface SendOptions extends WaitOptions, ResumableSendOptions {
+  /** The size of a stream, when known. */
+  size?: number;
+  /** Compute the MD5 (first for a Blob or bytes, while uploading for a stream). Default true. */
+  hash?: boolean;
+  onProgress?: (progress: Progress) => void;
+}
+
+/** The options `send` takes to upload over tus (`resumable: true`) instead of one streamed POST. */
+export interface ResumableSendOptions {
+  /** Upload in chunks over tus: survives dropped connections, stalls, token expiry and restarts (default false). */
+  resumable?: boolean;
+  /** With `resumable`: bytes per PATCH (default 8 MiB). */
+  chunkSize?: number;
+  /** With `resumable`: partial uploads sent side by side, then joined (default 1). */
+  parallel?: number;
+  /** With `resumable`: where to remember the upload (see `StartUploadOptions`). */
+  resumeStore?: ResumeStore | false;
+  /** With `resumable`: failed requests in a row before giving up (default 10). */
+  retries?: number;
+}
+"#;
+
+options! {
+    /// `send`'s own options; the wait's come from [`WaitOptions`], and with `resumable` the tus upload's from
+    /// [`StartUploadOptions`], all read from the same object.
+    pub struct SendOptions {
+        size: Option<f64> = "number",
+        hash: Option<bool> = "boolean",
+        on_progress: Option<Function> = "function",
+        resumable: Option<bool> = "boolean",
+    }
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const SEARCH_ALL_OPTIONS: &'static str = r#"
+export interface SearchAllOptions extends CallOptions {
+  /** Stop after this many ids. */
+  max?: number;
+}
+"#;
+
+options! {
+    pub struct SearchAllOptions {
+        max: Option<f64> = "number",
+    }
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const DOWNLOAD_OPTIONS: &'static str = r#"
+export type ByteRange = { start: number; end?: number } | { suffix: number };
+
+export interface DownloadOptions extends CallOptions {
+  range?: ByteRange;
+  /** Continue a body cut by the network from the last byte received (true = 3 attempts). Default true. */
+  resume?: boolean | number;
+  /** Check the MD5 against the transfer's checksum (whole-file downloads only). Default false. */
+  verify?: boolean;
+  onProgress?: (progress: Progress) => void;
+}
+"#;
+
+options! {
+    pub struct DownloadOptions {
+        range: Option<RangeSpec> = "range",
+        /// Attempts at continuing a cut body (absent: [`DownloadOptions::resume_attempts`]'s default).
+        resume: Option<u32> = "resume",
+        verify: Option<bool> = "boolean",
+        on_progress: Option<Function> = "function",
+    }
+}
+
+/// `resume: true` means this many attempts.
+const DEFAULT_RESUME_ATTEMPTS: u32 = 3;
+
+impl DownloadOptions {
+    pub fn resume_attempts(&self) -> u32 {
+        self.resume.unwrap_or(DEFAULT_RESUME_ATTEMPTS)
+    }
+}
+
+/// `boolean | number` of attempts.
+fn resume<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    value(d)?
+        .map(|v| match v.as_bool() {
+            Some(true) => Ok(DEFAULT_RESUME_ATTEMPTS),
+            Some(false) => Ok(0),
+            None => v
+                .as_f64()
+                .filter(|n| *n >= 0.0)
+                .map(|n| n as u32)
+                .ok_or_else(|| refuse("", "must be a boolean or a number of attempts", v)),
+        })
+        .transpose()
+}
+
+/// A `ByteRange`.
+fn range<'de, D: Deserializer<'de>>(d: D) -> Result<Option<RangeSpec>, D::Error> {
+    let Some(r) = value(d)? else { return Ok(None) };
+    let int = |k: &str| key(&r, k).map(|v| nested_integer::<D::Error>(v, &format!(".{k}"))).transpose();
+    if let Some(n) = int("suffix")? {
+        return Ok(Some(RangeSpec::Suffix(n)));
+    }
+    let start = int("start")?.ok_or_else(|| refuse("", "needs `start` or `suffix`", r.clone()))?;
+    Ok(Some(RangeSpec::From { start, end: int("end")? }))
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const START_UPLOAD_OPTIONS: &'static str = r#"
+export interface StartUploadOptions {
+  /** Bytes per PATCH (default 8 MiB), raised when needed to stay within the service's 50,000 chunks. */
+  chunkSize?: number;
+  /** Partial uploads sent side by side, then joined (default 1). Needs a Blob or bytes. */
+  parallel?: number;
+  /** Aborting pauses the upload: it stays resumable. */
+  signal?: AbortSignal;
+  /** Called with the bytes the service acknowledged. */
+  onProgress?: (progress: Progress) => void;
+  /** Where to remember the upload; default IndexedDB in a browser page, memory elsewhere; false: nowhere. */
+  resumeStore?: ResumeStore | false;
+  /** Give up after this many ms overall (default: the client's `deadlineMs`, else none). */
+  deadlineMs?: number;
+  /** Retry a request that moves no bytes for this long (default: the client's `stallTimeoutMs`). */
+  stallTimeoutMs?: number;
+  /** Failed requests in a row (no chunk acknowledged between them) before giving up (default 10). */
+  retries?: number;
+  /** The size of a stream source. */
+  size?: number;
+  /** A key of your own for a stream source, so it can be found again with `findResumableUploads`. */
+  fingerprint?: string;
+  /** Compute the MD5 of a stream source while sending it (`TusUploadResult.md5`). Default false. */
+  hash?: boolean;
+}
+"#;
+
+options! {
+    pub struct StartUploadOptions {
+        chunk_size: Option<u64> = "integer",
+        parallel: Option<u64> = "integer",
+        signal: Option<AbortSignal> = "signal",
+        on_progress: Option<Function> = "function",
+        resume_store: StoreChoice = "store_or_false",
+        deadline_ms: Option<f64> = "number",
+        stall_timeout_ms: Option<f64> = "number",
+        retries: Option<u64> = "integer",
+        size: Option<f64> = "number",
+        fingerprint: Option<String> = "string",
+        hash: Option<bool> = "boolean",
+    }
+}
+
+impl StartUploadOptions {
+    /// The engine's settings; the deadline and stall timeout default to the client's.
+    pub fn into_start(self, client: Timeouts) -> Result<StartOptions, Error> {
+        let parallel = u32::try_from(self.parallel.unwrap_or(1))
+            .map_err(|_| Error::client(crate::upload::tus::plan::PlanError::Parallel.to_string()))?;
+        Ok(StartOptions {
+            settings: Settings {
+                chunk_size: self.chunk_size,
+                parallel,
+                fingerprint_hint: self.fingerprint,
+                hash: self.hash.unwrap_or(false),
+            },
+            store: self.resume_store.into_store()?,
+            progress: self.on_progress,
+            signal: self.signal,
+            deadline_ms: self.deadline_ms.or(client.deadline_ms),
+            stall_ms: self.stall_timeout_ms.or(client.stall_ms),
+            retries: self.retries.map(|n| n.min(u64::from(u32::MAX)) as u32).unwrap_or(DEFAULT_RETRIES),
+            size: self.size,
+        })
+    }
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const FIND_RESUMABLE_OPTIONS: &'static str = r#"
+export interface FindResumableOptions {
+  /** Default: IndexedDB in a browser page, memory elsewhere. */
+  store?: ResumeStore;
+  /** The key a stream source was started with. */
+  fingerprint?: string;
+  /** The size of a stream source. */
+  size?: number;
+}
+"#;
+
+options! {
+    pub struct FindResumableOptions {
+        store: StoreChoice = "store",
+        fingerprint: Option<String> = "string",
+        size: Option<f64> = "number",
+    }
+}
+
+impl FindResumableOptions {
+    pub fn store(&mut self) -> Result<Store, Error> {
+        match std::mem::take(&mut self.store).into_store()? {
+            Some(s) => Ok(s),
+            None => Store::from_js(default_store()),
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Values handed to JS from the layers below the surface: serialised results and progress callbacks.
+
+use js_sys::Function;
+use wasm_bindgen::JsValue;
+
+use crate::error::Error;
+
+/// Rust value to a JS value: maps become plain objects, `None` becomes `null`.
+pub fn to_js<T: serde::Serialize + ?Sized>(v: &T) -> Result<JsValue, Error> {
+    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true).serialize_missing_as_null(true);
+    v.serialize(&ser).map_err(|e| Error::client(format!("cannot convert a result for JS: {e}")))
+}
+
+/// Calls an optional progress callback; a throwing callback must not break the transfer, so its error is dropped.
+pub fn notify(cb: Option<&Function>, event: &JsValue) {
+    if let Some(f) = cb {
+        let _ = f.call1(&JsValue::UNDEFINED, event);
+    }
+}
