@@ -340,9 +340,9 @@ impl BrokerClient {
         file: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "FindResumableOptions")] options: Option<Object>,
     ) -> Promise {
-        self.call(options, |mut c: Call<FindResumableOptions>| async move {
+        self.call(options, |c: Call<FindResumableOptions>| async move {
             let source = Source::from_js(file, c.options.size)?;
-            let store = c.options.store()?;
+            let store = c.options.store.or_default()?;
             to_js(&start::find(&c.client, &store, &source, c.options.fingerprint.as_deref()).await?)
         })
     }

@@ -140,11 +140,20 @@ pub enum StoreChoice {
 }
 
 impl StoreChoice {
+    /// The store to use; `None` for `false`.
     fn into_store(self) -> Result<Option<Store>, Error> {
         match self {
-            StoreChoice::Default => Store::from_js(default_store()).map(Some),
             StoreChoice::None => Ok(None),
+            StoreChoice::Default => Store::from_js(default_store()).map(Some),
             StoreChoice::Given(v) => Store::from_js(v).map(Some),
+        }
+    }
+
+    /// The store to look in (where `false` is no choice, the default store).
+    pub fn or_default(self) -> Result<Store, Error> {
+        match self {
+            StoreChoice::Given(v) => Store::from_js(v),
+            StoreChoice::Default | StoreChoice::None => Store::from_js(default_store()),
         }
     }
 }
@@ -505,14 +514,5 @@ options! {
         store: StoreChoice = "store",
         fingerprint: Option<String> = "string",
         size: Option<f64> = "number",
-    }
-}
-
-impl FindResumableOptions {
-    pub fn store(&mut self) -> Result<Store, Error> {
-        match std::mem::take(&mut self.store).into_store()? {
-            Some(s) => Ok(s),
-            None => Store::from_js(default_store()),
-        }
     }
 }
