@@ -4,13 +4,14 @@
 use std::future::Future;
 use std::rc::Rc;
 
-use altinn_broker_core::model::{InitializeRequest, MonthlyStatisticsQuery, ResourceConfig, SearchQuery};
+use altinn_broker_core::model::{MonthlyStatisticsQuery, ResourceConfig, SearchQuery};
 use altinn_broker_core::{timeline as history, FileTransferStatus};
 use js_sys::{Object, Promise, Reflect};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 use crate::api::transfer_id;
+use crate::api::transfers::initialize_from_js;
 use crate::bindings::options::{
     self, data, BrokerClientOptions, CallOptions, DownloadOptions, FindResumableOptions, NoOptions, SearchAllOptions,
     SendOptions, StartUploadOptions, UploadOptions, WaitOptions,
@@ -82,7 +83,7 @@ impl BrokerClient {
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<Object>,
     ) -> Promise {
         self.call(options, |c: Call<NoOptions>| async move {
-            let req: InitializeRequest = data(request, "initialize request")?;
+            let req = initialize_from_js(&request)?;
             Ok(c.client.initialize(req, &c.guard).await?.to_string().into())
         })
     }
@@ -114,7 +115,7 @@ impl BrokerClient {
     ) -> Promise {
         self.call(options, |c: Call<NoOptions>| async move {
             let source = Source::from_js(file, None)?;
-            let meta: InitializeRequest = data(metadata, "initialize request")?;
+            let meta = initialize_from_js(&metadata)?;
             Ok(c.client.initialize_and_upload(&source, meta, &c.guard).await?.to_string().into())
         })
     }
@@ -132,7 +133,7 @@ impl BrokerClient {
         self.call(options, |c: Call<SendOptions>| async move {
             let o = c.options;
             let source = Source::from_js(file, o.size)?;
-            let meta: InitializeRequest = data(metadata, "initialize request")?;
+            let meta = initialize_from_js(&metadata)?;
             let wait = options::read::<WaitOptions>(&all)?.polling();
             let resumable = match o.resumable {
                 Some(true) => Some(options::read::<StartUploadOptions>(&all)?.into_start(c.client.transport.timeouts)?),

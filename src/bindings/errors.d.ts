@@ -53,7 +53,12 @@ export declare class UnsupportedError extends Error {
   readonly name: "UnsupportedError";
 }
 
-/** An argument had the wrong shape, or the service answered with something the client cannot read. */
+/**
+ * An argument had the wrong shape, or the service answered with something the client cannot read. Also an
+ * initialize request the service itself would fail on with HTTP 500 (a `null` property value or recipient; the
+ * message starts "the service would fail on this initialize request with HTTP 500"), and one `JSON.stringify`
+ * cannot write (a `BigInt`, a cycle): nothing is sent.
+ */
 export declare class ClientError extends Error {
   readonly name: "ClientError";
 }

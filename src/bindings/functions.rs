@@ -1,7 +1,7 @@
 //! The free functions of the surface: the transfer state logic (shared with the emulator through
 //! `altinn-broker-core`), the service's validation of an initialize body, organisation numbers, and MD5.
 
-use altinn_broker_core::model::{FileTransferDetails, FileTransferOverview, InitializeRequest};
+use altinn_broker_core::model::{FileTransferDetails, FileTransferOverview};
 use altinn_broker_core::{actions, timeline as history, transitions, FileTransferStatus, OrgNumber, RecipientStatus};
 use wasm_bindgen::prelude::*;
 
@@ -86,13 +86,14 @@ pub fn file_transfer_statuses() -> Result<JsValue, JsValue> {
     Ok(to_js(&all)?)
 }
 
-/// The service's validation of an initialize body: its messages keyed as it keys them, or `null` when valid.
+/// The service's verdict on an initialize body — the value as `JSON.stringify` writes it, bound and validated as
+/// the service does — its messages keyed as it keys them, or `null` when valid. Throws a `ClientError` for a
+/// request the service itself would fail on (HTTP 500), or a value JSON cannot hold.
 #[wasm_bindgen(js_name = validateInitialize, unchecked_return_type = "ValidationErrors | null")]
 pub fn validate_initialize(
     #[wasm_bindgen(unchecked_param_type = "InitializeRequest")] request: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let req: InitializeRequest = data(request, "initialize request")?;
-    match api::transfers::prepare_initialize(req) {
+    match api::transfers::initialize_from_js(&request) {
         Ok(_) => Ok(JsValue::NULL),
         Err(Error::Validation(e)) => Ok(to_js(&e)?),
         Err(e) => Err(e.into()),

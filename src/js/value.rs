@@ -17,3 +17,16 @@ pub fn notify(cb: Option<&Function>, event: &JsValue) {
         let _ = f.call1(&JsValue::UNDEFINED, event);
     }
 }
+
+/// The text `JSON.stringify` makes of `v`: the body a JS caller's `fetch` would send for it (`toJSON` called,
+/// `undefined` members and functions left out, `NaN` as `null`, lone surrogates escaped). `None` when it makes
+/// nothing (`undefined`, a function, a symbol): no body at all. A value JSON cannot hold (a `BigInt`, a cycle)
+/// or a throwing `toJSON` is a `ClientError` naming `what`, the exception as its cause.
+pub fn json_text(v: &JsValue, what: &str) -> Result<Option<String>, Error> {
+    js_sys::JSON::stringify(v).map(|s| JsValue::from(s).as_string()).map_err(|e| {
+        Error::client_caused(
+            format!("the {what} cannot be written as JSON (a BigInt, a cycle, or a throwing toJSON)"),
+            e,
+        )
+    })
+}
