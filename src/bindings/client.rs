@@ -392,6 +392,7 @@ fn build_client(o: BrokerClientOptions) -> Result<Client, Error> {
             timeouts,
         },
         stream_bodies,
+        tus_capabilities: Default::default(),
     })
 }
 

@@ -337,7 +337,8 @@ export interface ResumableSendOptions {
   resumable?: boolean;
   /** With `resumable`: bytes per PATCH (default 8 MiB). */
   chunkSize?: number;
-  /** With `resumable`: partial uploads sent side by side, then joined (default 1). */
+  /** With `resumable`: partial uploads sent side by side, then joined (default 1); one upload on a server
+   * without the tus `concatenation` extension (see `StartUploadOptions.parallel`). */
   parallel?: number;
   /** With `resumable`: where to remember the upload (see `StartUploadOptions`). */
   resumeStore?: ResumeStore | false;
@@ -435,7 +436,11 @@ const START_UPLOAD_OPTIONS: &'static str = r#"
 export interface StartUploadOptions {
   /** Bytes per PATCH (default 8 MiB), raised when needed to stay within the service's 50,000 chunks. */
   chunkSize?: number;
-  /** Partial uploads sent side by side, then joined (default 1). Needs a Blob or bytes. */
+  /**
+   * Partial uploads sent side by side, then joined (default 1). Needs a Blob or bytes. Asks the server's
+   * `Tus-Extension` first (OPTIONS, once per client): without `concatenation` the file goes as one upload and
+   * the result says `fallback: true`.
+   */
   parallel?: number;
   /** Aborting pauses the upload: it stays resumable. */
   signal?: AbortSignal;

@@ -27,8 +27,13 @@ export interface TusUploadResult {
   fileTransferId: string;
   size: number;
   chunkSize: number;
-  /** 1 for a single upload, the number of partials otherwise. */
+  /** 1 for a single upload, the number of partials otherwise: the parallelism actually used. */
   parts: number;
+  /**
+   * True when `parallel` asked for partials but the server's `Tus-Extension` (asked with OPTIONS once per client)
+   * has no `concatenation`: the file went as one upload instead (`parts` is 1).
+   */
+  fallback: boolean;
   /** The transfer had already moved past uploading when a resumed upload started. */
   alreadyComplete: boolean;
   /** The MD5 of a stream source read from its first byte to its last, when `hash` was set. */

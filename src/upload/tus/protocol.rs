@@ -1,4 +1,4 @@
-//! The tus 1.0.0 requests the service answers (contract §5): creation, concatenation, HEAD, PATCH and
+//! The tus 1.0.0 requests the service answers (contract §5): OPTIONS, creation, concatenation, HEAD, PATCH and
 //! termination. Each is one attempt; the engines decide what a failure means (resync, pause, give up).
 //!
 //! Never sent: `Upload-Checksum` (the service answers every one with 460 after storing the chunk, so a retry then
@@ -111,6 +111,35 @@ pub async fn create_final(t: &Transport, id: FileTransferId, parts: &[String], g
     created(&send(t, &req, g).await?)
 }
 
+/// What a server's `OPTIONS` answer says it can do, as far as the client depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// The `concatenation` extension, which a parallel upload needs (partials, then a final upload).
+    pub concatenation: bool,
+}
+
+impl Capabilities {
+    /// Reads an `OPTIONS` answer's `Tus-Version` and `Tus-Extension` (tus 1.0.0, "OPTIONS": the extensions a server
+    /// supports, comma-separated; the header is left out when it supports none). `None` when neither header can
+    /// be read — not a tus answer, or one whose headers CORS hides — which says nothing either way.
+    pub fn from_headers(version: Option<&str>, extension: Option<&str>) -> Option<Self> {
+        match (version, extension) {
+            (_, Some(list)) => {
+                Some(Self { concatenation: list.split(',').any(|e| e.trim().eq_ignore_ascii_case("concatenation")) })
+            }
+            (Some(_), None) => Some(Self { concatenation: false }),
+            (None, None) => None,
+        }
+    }
+}
+
+/// `OPTIONS` on the creation URL: what the server supports. Sent through the client's transport like every tus
+/// request (token, subscription key), so that a gateway in front of the server lets it through.
+pub async fn options(t: &Transport, id: FileTransferId, g: &CallGuard) -> Result<Option<Capabilities>> {
+    let r = send(t, &tus_request("OPTIONS", collection_path(id)), g).await?;
+    Ok(Capabilities::from_headers(header(&r, h::TUS_VERSION).as_deref(), header(&r, h::TUS_EXTENSION).as_deref()))
+}
+
 /// What `HEAD` says about an upload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Head {
@@ -161,5 +190,18 @@ mod tests {
         assert_eq!(location_path(&format!("https://proxy.example{p}")), p);
         assert_eq!(location_path("http://h:8080"), "/");
         assert_eq!(location_path("broker/x"), "/broker/x");
+    }
+
+    #[test]
+    fn capabilities_from_options() {
+        // The service's own list (core's tus::EXTENSIONS), and @tus/server's FileStore without concatenation.
+        let broker = Capabilities::from_headers(Some("1.0.0"), Some(tus::EXTENSIONS)).unwrap();
+        assert!(broker.concatenation);
+        let file_store = "creation,creation-with-upload,creation-defer-length,termination,expiration";
+        assert!(!Capabilities::from_headers(Some("1.0.0"), Some(file_store)).unwrap().concatenation);
+        assert!(Capabilities::from_headers(None, Some("creation, Concatenation")).unwrap().concatenation);
+        // No extension at all is said by leaving the header out.
+        assert!(!Capabilities::from_headers(Some("1.0.0"), None).unwrap().concatenation);
+        assert_eq!(Capabilities::from_headers(None, None), None);
     }
 }

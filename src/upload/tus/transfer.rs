@@ -40,6 +40,9 @@ pub struct Outcome {
     pub parts: usize,
     /// True when the transfer had already moved past uploading (a resumed upload that had in fact finished).
     pub already_complete: bool,
+    /// True when `parallel` asked for partials but the server has no `concatenation` extension, so the file went
+    /// as one upload (`parts` is then 1).
+    pub fallback: bool,
     /// The MD5 of a stream source hashed while it was sent (`hash`), read from its first byte to its last.
     pub md5: Option<String>,
 }
@@ -205,7 +208,33 @@ fn outcome(r: &ResumeRecord, already_complete: bool) -> Outcome {
         chunk_size: r.chunk_size,
         parts: r.uploads.len(),
         already_complete,
+        fallback: false,
         md5: None,
+    }
+}
+
+/// Whether the server joins partial uploads (tus `concatenation`): its `OPTIONS` answer, asked once per client
+/// (the client has one endpoint) and kept. The service's own tus has the extension; a standard server may not
+/// (`@tus/server` with its file store answers a partial with 501), and then a parallel upload goes as one. An
+/// answer that says nothing (a failed OPTIONS, headers CORS hides) is taken as yes, as before the client asked,
+/// and asked again next time.
+async fn concatenation(s: &Session) -> Result<bool, Error> {
+    if let Some(c) = s.client.tus_capabilities.get() {
+        return Ok(c.concatenation);
+    }
+    s.gate.wait(&s.guard).await?;
+    let g = s.request_guard()?;
+    match protocol::options(s.transport(), s.id, &g).await {
+        Ok(Some(c)) => {
+            s.client.tus_capabilities.set(Some(c));
+            Ok(c.concatenation)
+        }
+        Ok(None) => Ok(true),
+        Err(_) => {
+            // A pause, terminate or deadline during the OPTIONS ends the upload; anything else says nothing.
+            s.guard.check()?;
+            Ok(true)
+        }
     }
 }
 
@@ -221,7 +250,11 @@ async fn fresh(
 ) -> Result<Outcome, Error> {
     let s = &u.session;
     let requested = if chunk_size > 0 { Some(chunk_size) } else { settings.chunk_size };
-    let p = plan(size, requested, parallel.max(1)).map_err(|e| Error::client(e.to_string()))?;
+    let mut p = plan(size, requested, parallel.max(1)).map_err(|e| Error::client(e.to_string()))?;
+    let fallback = p.is_parallel() && !concatenation(s).await?;
+    if fallback {
+        p = plan(size, requested, 1).map_err(|e| Error::client(e.to_string()))?;
+    }
     if p.is_parallel() && !chunks.random_access() {
         return Err(Error::Unsupported(
             "a parallel upload reads the file at many places at once: pass a Blob, or upload the stream with parallel: 1"
@@ -251,7 +284,8 @@ async fn fresh(
     };
     u.save(record).await?;
     let offsets = vec![Some(0); p.parts.len()];
-    finish(u, chunks, offsets).await
+    let out = finish(u, chunks, offsets).await?;
+    Ok(Outcome { fallback, ..out })
 }
 
 /// Sends what is left, joins a parallel upload, and forgets the record.
