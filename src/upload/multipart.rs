@@ -31,7 +31,9 @@ pub fn form_fields(meta: &InitializeRequest) -> Vec<(String, String)> {
     put("ResourceId", &meta.resource_id);
     put("SendersFileTransferReference", &meta.senders_file_transfer_reference);
     put("Sender", &meta.sender);
-    put("Checksum", &meta.checksum);
+    // Left out when empty (the model's default, which the JSON binding fills in): an empty form field would bind
+    // `null` instead (MVC's ConvertEmptyStringToNull).
+    put("Checksum", &meta.checksum.clone().filter(|c| !c.is_empty()));
     put("DisableVirusScan", &meta.disable_virus_scan.map(|b| b.to_string()));
     for r in meta.recipients.iter().flatten() {
         f.push(("Metadata.Recipients".into(), r.clone()));

@@ -49,7 +49,9 @@ impl Client {
             let sum = source.hash(guard, |loaded| notify(p.as_ref(), &progress_event("hash", loaded, total))).await?;
             meta.checksum = Some(sum);
         }
-        let checksum_at_initialize = meta.checksum.clone();
+        // A blank checksum is none to the service (`MD5ChecksumAttribute` passes it, nothing is compared); the
+        // bound request carries the model's default `""` when the caller gave none.
+        let checksum_at_initialize = meta.checksum.clone().filter(|c| !c.trim().is_empty());
         let id = self.initialize(meta, guard).await?;
         let hash_while_uploading = hash && checksum_at_initialize.is_none();
         let up = match resumable {
