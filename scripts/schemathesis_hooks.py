@@ -6,13 +6,13 @@ past 404s into real transfers.
   SenderOrRecipient, the recipient for Recipient, Digdir as service owner for ServiceOwner. Schemathesis also
   generates Authorization headers of its own from the security scheme: one in four of those is kept, so 401 stays
   exercised, and the rest get the fixture token.
-- `{fileTransferId}` / `{resourceId}` / `?fileTransferId` / `?resourceId`: about three generated values in four are
-  replaced by a fixture the script made before the run (an initialized transfer, a published one, a second published
-  one, the seed resource). The choice is a pure function of the generated value, so Hypothesis' replay and shrinking
+- `{fileTransferId}` / `{partialId}` / `{resourceId}` / `?fileTransferId` / `?resourceId`: most generated values are
+  replaced by a fixture the script made before the run (transfers initialized, published, with a tus upload or a
+  partial upload under way; that partial upload's id; the seed resource). The choice is a pure function of the generated value, so Hypothesis' replay and shrinking
   still see a deterministic test.
 
 The fixtures come from the environment (the script exports them): SCHEMATHESIS_TOKEN_SENDER, _RECIPIENT,
-_SERVICE_OWNER, SCHEMATHESIS_TRANSFERS (comma-separated ids), SCHEMATHESIS_RESOURCE.
+_SERVICE_OWNER, SCHEMATHESIS_TRANSFERS and SCHEMATHESIS_PARTIALS (comma-separated ids), SCHEMATHESIS_RESOURCE.
 """
 
 import hashlib
@@ -27,11 +27,12 @@ TOKENS = {
     "ServiceOwner": os.environ.get("SCHEMATHESIS_TOKEN_SERVICE_OWNER", ""),
 }
 TRANSFERS = [t for t in os.environ.get("SCHEMATHESIS_TRANSFERS", "").split(",") if t]
+PARTIALS = [p for p in os.environ.get("SCHEMATHESIS_PARTIALS", "").split(",") if p]
 RESOURCE = os.environ.get("SCHEMATHESIS_RESOURCE", "")
 
 
 def pick(generated, fixtures):
-    """The generated value (one time in four) or one of the fixtures, chosen by a hash of the generated value."""
+    """The generated value or one of the fixtures, chosen by a hash of the generated value."""
     options = [generated, *fixtures]
     digest = hashlib.sha256(repr(generated).encode()).digest()
     return options[digest[0] % len(options)]
@@ -55,7 +56,15 @@ def before_call(context, case, kwargs):
             del case.headers[key]
         token = f"Bearer {TOKENS[policy]}"
         case.headers["Authorization"] = token if generated is None else pick(generated, [token] * 3)
+    # tusdotnet answers a bare 404 to a request without `Tus-Resumable`: mostly send the one version it speaks.
+    if "/tus/" in case.operation.path and case.method.upper() != "OPTIONS":
+        if case.headers is None:
+            case.headers = {}
+        case.headers["Tus-Resumable"] = pick(case.headers.get("Tus-Resumable"), ["1.0.0"] * 3)
+        if case.headers["Tus-Resumable"] is None:
+            del case.headers["Tus-Resumable"]
     replace(case.path_parameters, "fileTransferId", TRANSFERS)
     replace(case.query, "fileTransferId", TRANSFERS)
+    replace(case.path_parameters, "partialId", PARTIALS * 3)
     replace(case.path_parameters, "resourceId", [RESOURCE] * 3 if RESOURCE else [])
     replace(case.query, "resourceId", [RESOURCE] * 3 if RESOURCE else [])

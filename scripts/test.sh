@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test, from a fresh machine: setup, formatting, lints (native and wasm), the
-# workspace's Rust tests, the client's wasm-bindgen tests under Node and in headless Chromium against a real
-# emulator process, a type check of a usage example against the built package's declarations and a Vite build of a
-# page that uses the package, run in headless Chromium.
+# workspace's Rust tests, schemathesis against the emulator's OpenAPI document, the client's wasm-bindgen tests
+# under Node and in headless Chromium against a real emulator process, a type check of a usage example against the
+# built package's declarations and a Vite build of a page that uses the package, run in headless Chromium.
 # Its last line is "N passed, N failed"; it exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -89,6 +89,9 @@ step clippy-wasm cargo clippy --target wasm32-unknown-unknown -p altinn-broker-c
 step rust-tests cargo test --workspace --locked
 
 step build-emulator cargo build -p altinn-broker-emulator --locked
+# Schemathesis against the emulator's served OpenAPI document: every answer documented (status, content type,
+# schema) and no server error, with an emulator process of its own.
+step schemathesis scripts/schemathesis.sh
 if start_emulator; then
   # Every wasm test binary in tests/: Node runs the unconfigured ones, Chromium the `run_in_browser` ones.
   step wasm-node env WASM_BINDGEN_TEST_ONLY_NODE=1 \

@@ -32,7 +32,9 @@ impl AppState {
 }
 
 pub fn app(state: AppState) -> Router {
-    let router = routes::router().fallback(not_found).method_not_allowed_fallback(method_not_allowed);
+    // The document half of the routers is served by `routes::openapi` (built from the same declarations).
+    let (router, _) = routes::router().split_for_parts();
+    let router = router.fallback(not_found).method_not_allowed_fallback(method_not_allowed);
 
     // Layers run outside-in in the reverse order of `.layer` calls: security headers wrap everything, CORS answers
     // preflights before faults and authentication, faults come before any handler.

@@ -51,6 +51,7 @@ fn request(template: &str, method: &str, id: &str, token: Option<&str>) -> Reque
     let mut path = template
         .replace("{fileTransferId}", id)
         .replace("{partialUploadId}", "0123456789abcdef0123456789abcdef")
+        .replace("{partialId}", "0123456789abcdef0123456789abcdef")
         .replace("{resourceId}", RESOURCE_1);
     match template {
         "/broker/api/v1/filetransfer" if method == "get" => path.push_str(&format!("?resourceId={RESOURCE_1}")),

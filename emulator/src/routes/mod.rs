@@ -9,14 +9,17 @@ pub mod broker;
 pub mod emulator;
 pub mod platform;
 
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
 /// The path the OpenAPI document is served at, and the document (kept at this path for its tests).
 pub use emulator::openapi;
 
-/// Every route of the emulator.
-pub fn router() -> Router<AppState> {
-    Router::new().merge(broker::router()).merge(platform::router()).merge(emulator::router())
+/// Every route of the emulator, with the OpenAPI document its handlers declare (on [`openapi::base`]).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base())
+        .merge(broker::router())
+        .merge(platform::router())
+        .merge(emulator::router())
 }

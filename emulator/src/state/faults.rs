@@ -7,8 +7,9 @@ use globset::{GlobBuilder, GlobMatcher};
 use serde::Deserialize;
 
 /// The body of `POST /emulator/api/faults`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = FaultRule)]
 pub struct FaultSpec {
     /// HTTP method to match (any when absent), case-insensitive.
     #[serde(default)]

@@ -6,12 +6,12 @@ pub mod statistics;
 pub mod transfers;
 pub mod tus;
 
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .merge(transfers::router())
         .merge(tus::router())
         .merge(resources::router())

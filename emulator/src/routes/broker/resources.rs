@@ -5,27 +5,28 @@
 
 use altinn_broker_core::model::ResourceConfig;
 use altinn_broker_core::validate;
-use altinn_broker_core::BrokerErrorCode;
+use altinn_broker_core::{paths, BrokerErrorCode};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::put;
-use axum::{middleware, Json, Router};
+use axum::{middleware, Json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::extract::accept;
 use crate::extract::json_input::{self, BodyModel};
 use crate::extract::AsServiceOwner;
+use crate::routes::openapi::{self, Auth, NotAcceptable, ProblemDetails, ValidationProblemDetails};
 use crate::state::AppState;
 use crate::store::resources::{self, Resource};
 use crate::store::service_owners;
 
-pub const PATH: &str = "/broker/api/v1/resource/{resourceId}";
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(PATH, put(configure).get(read))
+/// Each handler at the path its `#[utoipa::path]` declares (`altinn_broker_core::paths::RESOURCE`).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(configure, read))
         .route_layer(middleware::from_fn(accept::produces_json))
         // Outermost: a foreign content type matches no action (415 before the Accept check and authentication).
         .route_layer(middleware::from_fn(json_input::consumes_json))
@@ -52,6 +53,27 @@ fn is_owner(caller: &Caller, owner_org_digits: &str) -> bool {
     caller.org.is_some_and(|o| o.digits() == owner_org_digits)
 }
 
+#[utoipa::path(
+    put,
+    path = paths::RESOURCE,
+    tag = openapi::TAG_RESOURCE,
+    summary = "Configure a resource for Broker (partial update)",
+    extensions(("x-altinn-policy" = json!("ServiceOwner"))),
+    params(("resourceId" = String, Path, description = "The bare resource id")),
+    request_body(content = ResourceConfig, content_type = "application/json"),
+    responses(
+        (status = 204, description = "Configured"),
+        (status = 400, description = "Model validation (key \"\" for the manifest shim rule), or BRO-00011..18/22/24",
+            content(
+                (ProblemDetails = "application/json"),
+                (ValidationProblemDetails = "application/problem+json"),
+            )),
+        Auth,
+        NotAcceptable,
+        (status = 415, description = "Content-Type is not application/json", body = ProblemDetails,
+            content_type = "application/problem+json"),
+    ),
+)]
 async fn configure(
     State(state): State<AppState>,
     AsServiceOwner(caller): AsServiceOwner,
@@ -97,6 +119,23 @@ async fn configure(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = paths::RESOURCE,
+    tag = openapi::TAG_RESOURCE,
+    summary = "A resource's Broker configuration (durations as .NET TimeSpan strings)",
+    extensions(("x-altinn-policy" = json!("ServiceOwner"))),
+    params(("resourceId" = String, Path, description = "The bare resource id")),
+    responses(
+        (status = 200, description = "OK", body = ResourceConfig, content_type = "application/json"),
+        (status = 400, description = "BRO-00025 the resource is not configured", body = ProblemDetails,
+            content_type = "application/json"),
+        Auth,
+        NotAcceptable,
+        (status = 415, description = "A Content-Type other than application/json (the route's [Consumes])",
+            body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+)]
 async fn read(
     State(state): State<AppState>,
     AsServiceOwner(caller): AsServiceOwner,

@@ -8,27 +8,29 @@
 use altinn_broker_core::model::{
     DeploymentStatus, ServiceOwnerInitialize, ServiceOwnerOverview, StorageProvider, StorageProviderType,
 };
-use altinn_broker_core::BrokerErrorCode;
+use altinn_broker_core::{paths, BrokerErrorCode};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{middleware, Json, Router};
+use axum::{middleware, Json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::AppError;
 use crate::extract::accept;
 use crate::extract::json_input::{self, BodyModel};
 use crate::extract::AsServiceOwner;
+use crate::routes::openapi::{self, Auth, NotAcceptable, ProblemDetails};
 use crate::state::AppState;
 use crate::store::service_owners::{self, StorageProviderRow};
 
-pub const PATH: &str = "/broker/api/v1/serviceowner";
-
-pub fn router() -> Router<AppState> {
+/// Each handler at the path its `#[utoipa::path]` declares (`altinn_broker_core::paths::SERVICE_OWNER`).
+pub fn router() -> OpenApiRouter<AppState> {
     // The POST has no `[Produces]` (no Accept check, errors as application/problem+json); the GET has one.
     let create =
-        Router::new().route(PATH, post(initialize)).route_layer(middleware::from_fn(json_input::consumes_json));
-    let overview = Router::new().route(PATH, get(overview)).route_layer(middleware::from_fn(accept::produces_json));
+        OpenApiRouter::new().routes(routes!(initialize)).route_layer(middleware::from_fn(json_input::consumes_json));
+    let overview =
+        OpenApiRouter::new().routes(routes!(overview)).route_layer(middleware::from_fn(accept::produces_json));
     create.merge(overview)
 }
 
@@ -43,6 +45,25 @@ const SERVICE_OWNER_INITIALIZE: BodyModel = BodyModel {
 const PROVISIONED: [StorageProviderType; 2] =
     [StorageProviderType::AltinnAzure, StorageProviderType::AltinnAzureWithoutVirusScan];
 
+#[utoipa::path(
+    post,
+    path = paths::SERVICE_OWNER,
+    operation_id = "initialize_service_owner",
+    tag = openapi::TAG_SERVICE_OWNER,
+    summary = "Register the caller's organisation as a Broker service owner",
+    extensions(("x-altinn-policy" = json!("ServiceOwner"))),
+    request_body(content = ServiceOwnerInitialize, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Registered (empty body)"),
+        // No `[Produces]`: every problem is application/problem+json.
+        (status = 400, description = "BRO-07001, or a validation failure", body = ProblemDetails,
+            content_type = "application/problem+json"),
+        Auth,
+        (status = 409, description = "BRO-07002", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, description = "Content-Type is not application/json", body = ProblemDetails,
+            content_type = "application/problem+json"),
+    ),
+)]
 async fn initialize(
     State(state): State<AppState>,
     AsServiceOwner(caller): AsServiceOwner,
@@ -67,6 +88,21 @@ async fn initialize(
     Ok(StatusCode::OK)
 }
 
+#[utoipa::path(
+    get,
+    path = paths::SERVICE_OWNER,
+    operation_id = "service_owner_overview",
+    tag = openapi::TAG_SERVICE_OWNER,
+    summary = "The caller's service owner and storage providers",
+    extensions(("x-altinn-policy" = json!("ServiceOwner"))),
+    responses(
+        (status = 200, description = "OK", body = ServiceOwnerOverview, content_type = "application/json"),
+        (status = 400, description = "BRO-07001", body = ProblemDetails, content_type = "application/json"),
+        Auth,
+        (status = 404, description = "BRO-07004", body = ProblemDetails, content_type = "application/json"),
+        NotAcceptable,
+    ),
+)]
 async fn overview(
     State(state): State<AppState>,
     AsServiceOwner(caller): AsServiceOwner,

@@ -4,24 +4,24 @@
 
 use altinn_broker_core::model::MonthlyStatisticsQuery;
 use altinn_broker_core::problem::ValidationErrors;
-use altinn_broker_core::BrokerErrorCode;
+use altinn_broker_core::{paths, BrokerErrorCode};
 use axum::extract::{Query, State};
 use axum::http::header;
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{middleware, Router};
 use time::{Date, Month, OffsetDateTime, Time};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::AppError;
 use crate::extract::accept;
 use crate::extract::AsServiceOwner;
+use crate::routes::openapi::{self, Auth, NotAcceptable, ProblemDetails};
 use crate::state::AppState;
 use crate::store::statistics;
 
-pub const PATH: &str = "/broker/api/v1/statistics/monthly";
-
-pub fn router() -> Router<AppState> {
-    Router::new().route(PATH, get(monthly)).route_layer(middleware::from_fn(accept::produces_csv))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(monthly)).route_layer(middleware::from_fn(accept::produces_csv))
 }
 
 /// Binds the query as MVC binds `[FromQuery] GetMonthlyStatisticsReportRequest`: names case-insensitive, a missing
@@ -77,6 +77,23 @@ fn month_start(year: i32, month: i32) -> Option<OffsetDateTime> {
     Some(Date::from_calendar_date(year, m, 1).ok()?.with_time(Time::MIDNIGHT).assume_utc())
 }
 
+/// The query binds into core's [`MonthlyStatisticsQuery`], whose fields are the documented parameters.
+#[utoipa::path(
+    get,
+    path = paths::STATISTICS_MONTHLY,
+    tag = openapi::TAG_SERVICE_OWNER,
+    summary = "Monthly statistics of the caller's resources as CSV",
+    extensions(("x-altinn-policy" = json!("ServiceOwner"))),
+    params(MonthlyStatisticsQuery),
+    responses(
+        (status = 200, description = "CSV attachment `monthly_statistics_<resource or all-resources>_<yyyy-MM>.csv`",
+            body = String, content_type = "text/csv"),
+        (status = 400, description = "BRO-06003/06005/00025, or an unreadable parameter (validation)",
+            body = ProblemDetails, content_type = "application/problem+json"),
+        Auth,
+        NotAcceptable,
+    ),
+)]
 async fn monthly(
     State(state): State<AppState>,
     AsServiceOwner(caller): AsServiceOwner,

@@ -6,24 +6,27 @@ use altinn_broker_core::FileTransferId;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::AppError;
 use crate::jobs::scan::Verdict;
+use crate::routes::openapi::TAG_HOOKS;
 use crate::state::faults::FaultSpec;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/emulator/api/clock", get(clock))
-        .route("/emulator/api/clock/advance", post(advance))
-        .route("/emulator/api/scan", post(scan_mode))
-        .route("/emulator/api/scan/release", post(release))
-        .route("/emulator/api/faults", post(add_fault).delete(clear_faults))
-        .route("/emulator/api/events", get(events))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(clock))
+        .routes(routes!(advance))
+        .routes(routes!(scan_mode))
+        .routes(routes!(release))
+        .routes(routes!(add_fault, clear_faults))
+        .routes(routes!(events))
 }
 
 fn bad_request(msg: impl Into<String>) -> AppError {
@@ -37,16 +40,27 @@ fn clock_json(state: &AppState) -> serde_json::Value {
     })
 }
 
+#[utoipa::path(get, path = "/emulator/api/clock", tag = TAG_HOOKS, summary = "The emulator clock",
+    responses((status = 200, description = "`now` and `offsetSeconds`", body = Object, content_type = "application/json")))]
 async fn clock(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(clock_json(&state))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AdvanceQuery {
+    /// An ISO 8601 duration, e.g. PT30S, P31D (required).
     by: Option<String>,
 }
 
 /// `POST /emulator/api/clock/advance?by=P31D`: moves the clock and runs everything that fell due.
+#[utoipa::path(post, path = "/emulator/api/clock/advance", tag = TAG_HOOKS,
+    summary = "Move the clock and run what fell due",
+    params(AdvanceQuery),
+    responses(
+        (status = 200, description = "The clock and `jobsRun`", body = Object, content_type = "application/json"),
+        (status = 400, description = "`by` missing or not a duration", body = String, content_type = "text/plain"),
+    ))]
 async fn advance(State(state): State<AppState>, Query(q): Query<AdvanceQuery>) -> Result<Response, AppError> {
     let by =
         q.by.ok_or_else(|| bad_request("query parameter 'by' (an ISO 8601 duration such as PT30S) is required"))?;
@@ -58,12 +72,20 @@ async fn advance(State(state): State<AppState>, Query(q): Query<AdvanceQuery>) -
     Ok(Json(body).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ScanModeQuery {
+    /// `hold` (scans wait for a release) or `auto` (required).
     mode: Option<String>,
 }
 
 /// `POST /emulator/api/scan?mode=hold|auto`.
+#[utoipa::path(post, path = "/emulator/api/scan", tag = TAG_HOOKS, summary = "Hold or automate malware scans",
+    params(ScanModeQuery),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 400, description = "`mode` is not hold or auto", body = String, content_type = "text/plain"),
+    ))]
 async fn scan_mode(State(state): State<AppState>, Query(q): Query<ScanModeQuery>) -> Result<StatusCode, AppError> {
     match q.mode.as_deref() {
         Some("hold") => state.scan.set_hold(true),
@@ -76,14 +98,25 @@ async fn scan_mode(State(state): State<AppState>, Query(q): Query<ScanModeQuery>
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 struct ReleaseQuery {
+    /// The transfer whose held scan finishes (required).
     file_transfer_id: Option<String>,
+    /// `clean` or `malware`; by content (EICAR) when omitted.
     result: Option<String>,
 }
 
 /// `POST /emulator/api/scan/release?fileTransferId=<id>&result=clean|malware` (result: by content when omitted).
+#[utoipa::path(post, path = "/emulator/api/scan/release", tag = TAG_HOOKS, summary = "Finish a held scan",
+    params(ReleaseQuery),
+    responses(
+        (status = 204, description = "Released"),
+        (status = 400, description = "A parameter is missing or invalid", body = String, content_type = "text/plain"),
+        (status = 409, description = "The transfer is not waiting for a malware scan", body = String,
+            content_type = "text/plain"),
+    ))]
 async fn release(State(state): State<AppState>, Query(q): Query<ReleaseQuery>) -> Result<StatusCode, AppError> {
     let id = q
         .file_transfer_id
@@ -104,19 +137,29 @@ async fn release(State(state): State<AppState>, Query(q): Query<ReleaseQuery>) -
 }
 
 /// `POST /emulator/api/faults` with a [`FaultSpec`].
+#[utoipa::path(post, path = "/emulator/api/faults", tag = TAG_HOOKS,
+    summary = "Arm a fault rule (the next `count` matching requests answer `status`, stall or lose their connection)",
+    request_body(content = FaultSpec, content_type = "application/json"),
+    responses(
+        (status = 204, description = "Armed"),
+        (status = 400, description = "Not a fault rule", body = String, content_type = "text/plain"),
+    ))]
 async fn add_fault(State(state): State<AppState>, body: axum::body::Bytes) -> Result<StatusCode, AppError> {
     let spec: FaultSpec = serde_json::from_slice(&body).map_err(|e| bad_request(format!("invalid fault: {e}")))?;
     state.faults.add(spec).map_err(|e| bad_request(e.to_string()))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(delete, path = "/emulator/api/faults", tag = TAG_HOOKS, summary = "Remove every fault rule",
+    responses((status = 204, description = "Removed")))]
 async fn clear_faults(State(state): State<AppState>) -> StatusCode {
     state.faults.clear();
     StatusCode::NO_CONTENT
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 struct EventsQuery {
     /// Only the events of this transfer (`resourceinstance`).
     file_transfer_id: Option<String>,
@@ -126,6 +169,9 @@ struct EventsQuery {
 }
 
 /// `GET /emulator/api/events[?fileTransferId=<id>][&type=<type>]`: the recorded CloudEvents, oldest first.
+#[utoipa::path(get, path = "/emulator/api/events", tag = TAG_HOOKS, summary = "The recorded CloudEvents, oldest first",
+    params(EventsQuery),
+    responses((status = 200, description = "CloudEvents", body = Vec<Object>, content_type = "application/json")))]
 async fn events(
     State(state): State<AppState>,
     Query(q): Query<EventsQuery>,

@@ -3,10 +3,10 @@
 pub mod hooks;
 pub mod openapi;
 
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().merge(hooks::router()).merge(openapi::router())
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().merge(hooks::router()).merge(openapi::router())
 }

@@ -4,10 +4,10 @@
 pub mod openid;
 pub mod test_tokens;
 
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().merge(openid::router()).merge(test_tokens::router())
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().merge(openid::router()).merge(test_tokens::router())
 }

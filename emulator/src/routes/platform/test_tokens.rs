@@ -12,18 +12,19 @@ use altinn_broker_core::OrgNumber;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::issuer::{self, SystemUserOptions, TokenRequest, TokenRequestError};
 use crate::error::AppError;
+use crate::routes::openapi;
 use crate::state::AppState;
 
 pub const ENTERPRISE_TOKEN_PATH: &str = "/api/GetEnterpriseToken";
 pub const SYSTEM_USER_TOKEN_PATH: &str = "/api/GetSystemUserToken";
 
-pub fn router() -> Router<AppState> {
-    Router::new().route(ENTERPRISE_TOKEN_PATH, get(enterprise)).route(SYSTEM_USER_TOKEN_PATH, get(system_user))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(enterprise)).routes(routes!(system_user))
 }
 
 /// Query parameters, looked up case-insensitively; the first occurrence wins.
@@ -50,6 +51,24 @@ fn token_response(state: &AppState, claims: &serde_json::Map<String, serde_json:
     }
 }
 
+#[utoipa::path(
+    get,
+    path = ENTERPRISE_TOKEN_PATH,
+    tag = openapi::TAG_AUTH,
+    summary = "A test enterprise token (shape of Altinn's test token generator)",
+    params(
+        ("orgNo" = String, Query, description = "9-digit organisation number"),
+        ("scopes" = String, Query, description = "Space or comma separated"),
+        ("ttl" = Option<i64>, Query, description = "Lifetime in seconds (default 1800)"),
+        ("env" = Option<String>, Query, description = "Accepted and ignored"),
+        ("org" = Option<String>, Query, description = "Accepted and ignored"),
+    ),
+    responses(
+        (status = 200, description = "The JWT", body = String, content_type = "text/plain"),
+        (status = 400, description = "A parameter is missing or invalid (plain-text reason)", body = String,
+            content_type = "text/plain"),
+    ),
+)]
 async fn enterprise(State(state): State<AppState>, Query(q): Query<Vec<(String, String)>>) -> Response {
     let q = Params(q);
     let parsed = issuer::parse_org_param("orgNo", q.get("orgNo"))
@@ -62,6 +81,26 @@ async fn enterprise(State(state): State<AppState>, Query(q): Query<Vec<(String, 
     }
 }
 
+#[utoipa::path(
+    get,
+    path = SYSTEM_USER_TOKEN_PATH,
+    tag = openapi::TAG_AUTH,
+    summary = "A test system user token carrying authorization_details",
+    params(
+        ("systemUserOrg" = String, Query, description = "The org the system user acts for"),
+        ("scopes" = String, Query, description = "Space or comma separated"),
+        ("ttl" = Option<i64>, Query, description = "Lifetime in seconds (default 1800)"),
+        ("supplierOrgNo" = Option<String>, Query, description = "The system's vendor (`consumer`); default systemUserOrg"),
+        ("systemUserId" = Option<String>, Query, description = "Default: a new GUID"),
+        ("systemId" = Option<String>, Query, description = "Default: <vendor>_emulator"),
+        ("clientId" = Option<String>, Query, description = "Default: a new GUID"),
+    ),
+    responses(
+        (status = 200, description = "The JWT", body = String, content_type = "text/plain"),
+        (status = 400, description = "A parameter is missing or invalid (plain-text reason)", body = String,
+            content_type = "text/plain"),
+    ),
+)]
 async fn system_user(State(state): State<AppState>, Query(q): Query<Vec<(String, String)>>) -> Response {
     let q = Params(q);
     let parsed = (|| {

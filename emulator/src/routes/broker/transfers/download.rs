@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use altinn_broker_core::{transitions, BrokerErrorCode, RecipientStatus};
+use altinn_broker_core::{paths, transitions, BrokerErrorCode, RecipientStatus};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -15,6 +15,7 @@ use super::parse_id;
 use crate::auth::pdp;
 use crate::error::AppError;
 use crate::extract::AsRecipient;
+use crate::routes::openapi::{self, Auth, Binary, ProblemDetails};
 use crate::service::lookup::{load, recipient_orgs, resource_of};
 use crate::state::AppState;
 use crate::store::statistics::{self, VendorRole};
@@ -106,6 +107,26 @@ pub fn content_disposition(name: &str) -> String {
     format!("attachment; filename={plain}; filename*=UTF-8''{}", utf8_percent_encode(name, ATTR_CHAR))
 }
 
+#[utoipa::path(
+    get,
+    path = paths::DOWNLOAD,
+    tag = openapi::TAG_TRANSFER,
+    summary = "Download the file (single byte range supported)",
+    extensions(("x-altinn-policy" = json!("Recipient"))),
+    params(
+        ("fileTransferId" = uuid::Uuid, Path, description = "The file transfer's id"),
+        ("Range" = Option<String>, Header, description = "bytes=a-b, bytes=a- or bytes=-n"),
+    ),
+    responses(
+        (status = 200, description = "The file", body = Binary, content_type = "application/octet-stream"),
+        (status = 206, description = "The requested range", body = Binary, content_type = "application/octet-stream"),
+        // Not a `[Produces]` action: its Broker problems stay application/problem+json.
+        (status = 400, description = "A malformed id (validation), or BRO-00002/03", body = ProblemDetails, content_type = "application/problem+json"),
+        Auth,
+        (status = 404, description = "BRO-00001", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 416, description = "BRO-00029", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+)]
 pub async fn download(
     AsRecipient(caller): AsRecipient,
     State(state): State<AppState>,

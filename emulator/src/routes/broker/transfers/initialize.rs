@@ -1,7 +1,7 @@
 //! `POST /broker/api/v1/filetransfer` (contract §1.2).
 
 use altinn_broker_core::model::{InitializeRequest, InitializeResponse};
-use altinn_broker_core::validate;
+use altinn_broker_core::{paths, validate};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -10,9 +10,34 @@ use axum::Json;
 use crate::error::AppError;
 use crate::extract::json_input::{self, BodyModel};
 use crate::extract::AsSender;
+use crate::routes::openapi::{self, Auth, NotAcceptable, ProblemDetails, ValidationProblemDetails};
 use crate::service::initialize::create;
 use crate::state::AppState;
 
+#[utoipa::path(
+    post,
+    path = paths::FILE_TRANSFER,
+    tag = openapi::TAG_TRANSFER,
+    summary = "Initialize a file transfer",
+    extensions(("x-altinn-policy" = json!("Sender"))),
+    request_body(content = InitializeRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Initialized", body = InitializeResponse, content_type = "application/json"),
+        (status = 400, description = "Validation failure, or BRO-00002/20/25/26/27/28", content(
+            (ProblemDetails = "application/json"),
+            (ValidationProblemDetails = "application/problem+json"),
+        )),
+        Auth,
+        NotAcceptable,
+        (status = 415, description = "No or another Content-Type than application/json", body = ProblemDetails,
+            content_type = "application/problem+json"),
+        // The service's handler throws on a null recipient (UseExceptionHandler's 500).
+        (status = 500, description = "A null recipient: the service's handler throws", body = ProblemDetails,
+            content_type = "application/problem+json"),
+        (status = 503, description = "BRO-00021 storage provider not ready", body = ProblemDetails,
+            content_type = "application/json"),
+    ),
+)]
 pub async fn initialize(
     AsSender(caller): AsSender,
     State(state): State<AppState>,

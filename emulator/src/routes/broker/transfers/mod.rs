@@ -19,26 +19,28 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::AppError;
 use crate::extract::accept::produces_json;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
+/// Each handler is mounted where its `#[utoipa::path]` says (an `altinn_broker_core::paths` template), which is
+/// also where the OpenAPI document lists it: the route and its documentation are one declaration.
+pub fn router() -> OpenApiRouter<AppState> {
     // Actions marked `[Produces("application/json")]`: everything but download.
-    let json = Router::new()
-        .route("/broker/api/v1/filetransfer", post(initialize::initialize).get(search::search))
-        .route("/broker/api/v1/filetransfer/upload", post(multipart::initialize_and_upload))
-        .route("/broker/api/v1/filetransfer/{id}", get(overview::overview))
-        .route("/broker/api/v1/filetransfer/{id}/details", get(overview::details))
-        .route("/broker/api/v1/filetransfer/{id}/upload", post(upload::upload))
-        .route("/broker/api/v1/filetransfer/{id}/confirmdownload", post(confirm::confirm))
+    let json = OpenApiRouter::new()
+        .routes(routes!(initialize::initialize, search::search))
+        .routes(routes!(multipart::initialize_and_upload))
+        .routes(routes!(overview::overview))
+        .routes(routes!(overview::details))
+        .routes(routes!(upload::upload))
+        .routes(routes!(confirm::confirm))
         .route_layer(middleware::from_fn(produces_json));
-    Router::new()
+    OpenApiRouter::new()
         .merge(json)
-        .route("/broker/api/v1/filetransfer/{id}/download", get(download::download))
+        .routes(routes!(download::download))
         .route_layer(middleware::from_fn(no_head))
         // Uploads stream to disk: no body size limit, as in the service (Kestrel has none).
         .layer(DefaultBodyLimit::disable())

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use altinn_broker_core::model::{InitializeRequest, InitializeResponse};
 use altinn_broker_core::problem::ValidationErrors;
-use altinn_broker_core::validate;
+use altinn_broker_core::{paths, validate};
 use axum::extract::multipart::Field;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::Json;
@@ -18,6 +18,7 @@ use super::{media_type, unsupported_media_type};
 use crate::crash::{maybe_crash, CrashPoint};
 use crate::error::AppError;
 use crate::extract::AsSender;
+use crate::routes::openapi::{self, Auth, NotAcceptable, ProblemDetails, ValidationProblemDetails};
 use crate::state::AppState;
 use crate::store::blobs::{BlobStore, StagedBlob};
 
@@ -43,6 +44,63 @@ impl FormLimits {
     pub const SERVICE: Self = Self { part_body: i32::MAX as u64, value_length: 4 * 1024 * 1024, value_count: 1024 };
 }
 
+/// The form as the service binds it (`FileTransferInitializeAndUploadExt`): PascalCase `Metadata.*` fields and the
+/// file part. A schema only; the handler reads the parts as they stream.
+#[derive(utoipa::ToSchema)]
+#[schema(as = FileTransferInitializeAndUploadExt)]
+#[allow(dead_code)]
+struct Form {
+    #[schema(rename = "Metadata.FileName")]
+    file_name: String,
+    #[schema(rename = "Metadata.ResourceId")]
+    resource_id: String,
+    #[schema(rename = "Metadata.SendersFileTransferReference")]
+    senders_file_transfer_reference: Option<String>,
+    #[schema(rename = "Metadata.Sender")]
+    sender: String,
+    #[schema(rename = "Metadata.Recipients")]
+    recipients: Vec<String>,
+    /// One field per property, `Metadata.PropertyList[key]`.
+    #[schema(rename = "Metadata.PropertyList[key]")]
+    property_list: Option<String>,
+    #[schema(rename = "Metadata.Checksum")]
+    checksum: Option<String>,
+    #[schema(rename = "Metadata.DisableVirusScan")]
+    disable_virus_scan: Option<bool>,
+    #[schema(rename = "FileTransfer", value_type = String, format = Binary)]
+    file_transfer: Vec<u8>,
+}
+
+#[utoipa::path(
+    post,
+    path = paths::FILE_TRANSFER_UPLOAD,
+    tag = openapi::TAG_TRANSFER,
+    summary = "Initialize and upload in one multipart request",
+    extensions(("x-altinn-policy" = json!("Sender"))),
+    request_body(content = Form, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "Initialized and uploaded", body = InitializeResponse,
+            content_type = "application/json"),
+        (status = 400, description = "A form it cannot read, validation failure, or any initialize/upload error",
+            content(
+                (ProblemDetails = "application/json"),
+                (ValidationProblemDetails = "application/problem+json"),
+            )),
+        Auth,
+        NotAcceptable,
+        (status = 415, description = "Content-Type other than multipart/form-data", body = ProblemDetails,
+            content_type = "application/problem+json"),
+        // BRO-00008 is a Broker problem (relabelled); a `Metadata.PropertyList[key]` without a value makes the
+        // service's PropertyListAttribute throw (UseExceptionHandler's 500).
+        (status = 500, description = "BRO-00008 the upload failed; or a property without a value (the service throws)",
+            content(
+                (ProblemDetails = "application/json"),
+                (ProblemDetails = "application/problem+json"),
+            )),
+        (status = 503, description = "BRO-00021 storage provider not ready", body = ProblemDetails,
+            content_type = "application/json"),
+    ),
+)]
 pub async fn initialize_and_upload(
     AsSender(caller): AsSender,
     State(state): State<AppState>,

@@ -4,6 +4,7 @@ use altinn_broker_core::model::{
     FileTransferDetails, FileTransferOverview, FileTransferStatusEvent, FileTransferSummary, RecipientFileStatus,
     RecipientStatusEvent,
 };
+use altinn_broker_core::paths;
 use axum::extract::{Path, State};
 use axum::Json;
 use rusqlite::Connection;
@@ -12,10 +13,29 @@ use super::parse_id;
 use crate::auth::{pdp, Caller};
 use crate::error::AppError;
 use crate::extract::AsSenderOrRecipient;
+use crate::routes::openapi::{self, Auth, NotAcceptable, ProblemDetails, ValidationProblemDetails};
 use crate::service::lookup::{load, recipient_orgs, resource_of};
 use crate::state::AppState;
 use crate::store::transfers::{self, Transfer};
 
+#[utoipa::path(
+    get,
+    path = paths::OVERVIEW,
+    tag = openapi::TAG_TRANSFER,
+    summary = "File transfer overview",
+    extensions(("x-altinn-policy" = json!("SenderOrRecipient"))),
+    params(("fileTransferId" = uuid::Uuid, Path, description = "The file transfer's id")),
+    responses(
+        (status = 200, description = "OK", body = FileTransferOverview, content_type = "application/json"),
+        (status = 400, description = "A malformed id (validation)", content(
+            (ProblemDetails = "application/json"),
+            (ValidationProblemDetails = "application/problem+json"),
+        )),
+        Auth,
+        (status = 404, description = "BRO-00001", body = ProblemDetails, content_type = "application/json"),
+        NotAcceptable,
+    ),
+)]
 pub async fn overview(
     AsSenderOrRecipient(caller): AsSenderOrRecipient,
     State(state): State<AppState>,
@@ -28,6 +48,24 @@ pub async fn overview(
     Ok(Json(FileTransferOverview { summary, published: transfers::published_at(&conn, id)? }))
 }
 
+#[utoipa::path(
+    get,
+    path = paths::DETAILS,
+    tag = openapi::TAG_TRANSFER,
+    summary = "File transfer details with status histories",
+    extensions(("x-altinn-policy" = json!("SenderOrRecipient"))),
+    params(("fileTransferId" = uuid::Uuid, Path, description = "The file transfer's id")),
+    responses(
+        (status = 200, description = "OK", body = FileTransferDetails, content_type = "application/json"),
+        (status = 400, description = "A malformed id (validation)", content(
+            (ProblemDetails = "application/json"),
+            (ValidationProblemDetails = "application/problem+json"),
+        )),
+        Auth,
+        (status = 404, description = "BRO-00001", body = ProblemDetails, content_type = "application/json"),
+        NotAcceptable,
+    ),
+)]
 pub async fn details(
     AsSenderOrRecipient(caller): AsSenderOrRecipient,
     State(state): State<AppState>,

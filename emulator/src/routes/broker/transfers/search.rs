@@ -1,8 +1,8 @@
 //! `GET /broker/api/v1/filetransfer?resourceId=...` (contract §4).
 
-use altinn_broker_core::model::search::{SearchRole, SEARCH_LIMIT};
+use altinn_broker_core::model::search::{SearchQuery, SearchRole, SEARCH_LIMIT};
 use altinn_broker_core::problem::ValidationErrors;
-use altinn_broker_core::{BrokerErrorCode, FileTransferStatus, RecipientStatus};
+use altinn_broker_core::{paths, BrokerErrorCode, FileTransferStatus, RecipientStatus};
 use axum::extract::{Query, State};
 use axum::Json;
 use time::OffsetDateTime;
@@ -10,10 +10,28 @@ use time::OffsetDateTime;
 use crate::auth::pdp;
 use crate::error::AppError;
 use crate::extract::AsSenderOrRecipient;
+use crate::routes::openapi::{self, Auth, NotAcceptable, ValidationProblemDetails};
 use crate::state::AppState;
 use crate::store::resources;
 use crate::store::transfers::{self, Search};
 
+/// The query is read leniently (names in any case, as MVC binds `[FromQuery]`) into core's [`SearchQuery`], whose
+/// fields are the documented parameters.
+#[utoipa::path(
+    get,
+    path = paths::FILE_TRANSFER,
+    tag = openapi::TAG_TRANSFER,
+    summary = "Search the caller's file transfers (at most 100 ids)",
+    extensions(("x-altinn-policy" = json!("SenderOrRecipient"))),
+    params(SearchQuery),
+    responses(
+        (status = 200, description = "Ids", body = Vec<uuid::Uuid>, content_type = "application/json"),
+        (status = 400, description = "resourceId missing or a parameter unreadable", body = ValidationProblemDetails,
+            content_type = "application/problem+json"),
+        Auth,
+        NotAcceptable,
+    ),
+)]
 pub async fn search(
     AsSenderOrRecipient(caller): AsSenderOrRecipient,
     State(state): State<AppState>,

@@ -4,31 +4,17 @@
 
 pub mod handlers;
 
-use axum::routing::options;
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    let file = options(handlers::options)
-        .post(handlers::create)
-        .head(handlers::head)
-        .patch(handlers::patch)
-        .delete(handlers::delete);
-    let partial = options(handlers::options_partial)
-        .head(handlers::head_partial)
-        .patch(handlers::patch_partial)
-        .delete(handlers::delete_partial);
-    let legacy = options(handlers::options_partial)
-        .head(handlers::head_partial)
-        .patch(handlers::patch_partial)
-        .delete(handlers::delete_partial);
-    // Spelled out (as `altinn_broker_core::paths::TUS_UPLOAD`, `TUS_PARTIAL`, `TUS_PARTIAL_LEGACY`) while
-    // `tests/openapi.rs` reads route paths from this source; `app::tests::routes_match_core_paths` holds them to
-    // core's table.
-    Router::new()
-        .route("/broker/api/v1/filetransfer/upload/tus/{fileTransferId}", file)
-        .route("/broker/api/v1/filetransfer/upload/tus/{fileTransferId}/partial/{partialId}", partial)
-        // `TusPartialPathRewriteMiddleware`: `.../{id}/{partialId}` is served as `.../{id}/partial/{partialId}`.
-        .route("/broker/api/v1/filetransfer/upload/tus/{fileTransferId}/{partialId}", legacy)
+/// Each handler at the path its `#[utoipa::path]` declares (`paths::TUS_UPLOAD`, `TUS_PARTIAL`,
+/// `TUS_PARTIAL_LEGACY`).
+pub fn router() -> OpenApiRouter<AppState> {
+    use handlers::*;
+    OpenApiRouter::new()
+        .routes(routes!(options, create, head, patch, delete))
+        .routes(routes!(options_partial, head_partial, patch_partial, delete_partial))
+        .routes(routes!(options_legacy, head_legacy, patch_legacy, delete_legacy))
 }
