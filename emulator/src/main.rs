@@ -49,7 +49,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     };
     let world = altinn_broker_emulator::world::World::load(cli.config.as_deref())?;
     let state = AppState::open_with_world(settings, world)?;
-    tokio::spawn(altinn_broker_emulator::jobs::run_forever(state.clone()));
+    let (stop_jobs, jobs_stop) = tokio::sync::watch::channel(false);
+    let runner = tokio::spawn(altinn_broker_emulator::jobs::run_forever(state.clone(), jobs_stop));
 
     let mut out = std::io::stdout().lock();
     writeln!(out, "listening on {base_url}")?;
@@ -59,8 +60,25 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
 
     let service = app(state).into_make_service_with_connect_info::<ConnHandle>();
     axum::serve(KillableListener::new(listener), service).with_graceful_shutdown(shutdown()).await?;
+    // SIGTERM or Ctrl-C, and every connection is done: let the job in progress (a scan, a tus finalisation) finish,
+    // keep the others in the database for the next start, and let the detached tus chunk commits run, so that the
+    // runtime cancels nothing half-way (which would log "task was cancelled" at ERROR and drop the job).
+    tracing::info!("shutting down: finishing the work in progress");
+    let _ = stop_jobs.send(true);
+    if tokio::time::timeout(SHUTDOWN_GRACE, runner).await.is_err() {
+        tracing::warn!("the job in progress did not finish in time; it runs again after the next start");
+    }
+    let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+    let metrics = tokio::runtime::Handle::current().metrics();
+    while metrics.num_alive_tasks() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tracing::info!("stopped");
     Ok(())
 }
+
+/// How long a graceful shutdown waits for the work in progress, each stage.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 async fn shutdown() {
     let ctrl_c = async {

@@ -28,7 +28,7 @@ async fn header_checks_come_before_authentication() {
     assert!(res.header("content-type").unwrap().starts_with("text/plain"));
     assert_eq!(
         res.text(),
-        "This endpoint does not support the requested Accept header. Supported Accept headers are: application/json."
+        "This endpoint does not support the requested Accept header. Supported Accept headers are: application/json, */*."
     );
     assert_eq!(res.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(res.header("cache-control"), Some("no-store"));
@@ -104,14 +104,14 @@ async fn initialize_validation_and_media_type() {
     assert_eq!(p["errors"]["Recipients"][0], "One or more recipients are required");
     assert_eq!(p["errors"]["Checksum"][0], "The checksum, if used, must be a MD5 hash with a length of 32 characters");
 
-    // Case-insensitive member names and numbers-as-strings are accepted.
+    // Case-insensitive member names are accepted (a JSON string for the bool? is not: fidelity.rs).
     let res = e
         .send(post_json(
             "/broker/api/v1/filetransfer",
             Some(&t),
             &json!({"FileName": "a.txt", "ResourceId": format!("urn:altinn:resource:{RESOURCE}"),
                     "SENDERSFILETRANSFERREFERENCE": "r", "Sender": format!("urn:altinn:organization:identifier-no:{DIGDIR}"),
-                    "Recipients": [format!("0192:{RECIPIENT}")], "DisableVirusScan": "false"}),
+                    "Recipients": [format!("0192:{RECIPIENT}")], "DisableVirusScan": false}),
         ))
         .await;
     assert_eq!(res.status, 200, "{}", res.text());

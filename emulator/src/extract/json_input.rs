@@ -74,8 +74,21 @@ pub fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8], model: &Body
         return Err(AppError::Client(StatusCode::UNSUPPORTED_MEDIA_TYPE));
     }
     let mut errors = ValidationErrors::new();
-    if body.iter().all(u8::is_ascii_whitespace) {
+    if body.is_empty() {
         errors.insert(String::new(), vec!["A non-empty request body is required.".to_owned()]);
+        required(model, &mut errors);
+        return Err(AppError::Validation(errors));
+    }
+    if body.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
+        // White space only is not an empty body: `Utf8JsonReader` finds no token, at its position after the white
+        // space (only LF starts a line), as `altinn_broker_core::binding` reports it for initialize.
+        let line = body.iter().filter(|b| **b == b'\n').count();
+        let byte = body.len() - body.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let msg = format!(
+            "The input does not contain any JSON tokens. Expected the input to start with a valid JSON token, when \
+             isFinalBlock is true. Path: $ | LineNumber: {line} | BytePositionInLine: {byte}."
+        );
+        errors.insert("$".to_owned(), vec![msg]);
         required(model, &mut errors);
         return Err(AppError::Validation(errors));
     }

@@ -22,10 +22,18 @@ use crate::store::transfers;
 
 /// Runs every job due at or before the clock's now, oldest first. Returns how many ran.
 pub async fn run_due(state: &AppState) -> Result<usize, AppError> {
+    run_due_until(state, || false).await
+}
+
+/// [`run_due`], stopping before the next job once `stop()` says so (a job that has started always finishes).
+async fn run_due_until(state: &AppState, stop: impl Fn() -> bool) -> Result<usize, AppError> {
     let _one_runner = state.jobs_running.lock().await;
     let now = state.clock.now();
     let mut ran = 0;
     loop {
+        if stop() {
+            break;
+        }
         let job = jobs::next_due(&*state.store.conn()?, now)?;
         let Some(job) = job else { break };
         if let Err(e) = execute(state, &job).await {
@@ -62,11 +70,17 @@ pub fn schedule(
     Ok(())
 }
 
-/// Runs due jobs forever: wakes when one falls due, when new work is scheduled, or at least every second
-/// (the clock can move under it).
-pub async fn run_forever(state: AppState) {
+/// Runs due jobs until `stop` turns true: wakes when one falls due, when new work is scheduled, or at least every
+/// second (the clock can move under it). On `stop` it lets the job in progress finish and returns; the jobs not
+/// yet run stay in the database and run after the next start (a graceful shutdown loses no work and cancels no
+/// scan half-way, where dropping the runner would see its blocking scan cancelled and drop the job as failed).
+pub async fn run_forever(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
-        if let Err(e) = run_due(&state).await {
+        if *stop.borrow() {
+            return;
+        }
+        let stopping = || *stop.borrow();
+        if let Err(e) = run_due_until(&state, stopping).await {
             tracing::error!(error = %e, "job runner");
         }
         let wait = match state.store.conn().and_then(|c| jobs::earliest(&c)) {
@@ -79,6 +93,8 @@ pub async fn run_forever(state: AppState) {
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = state.jobs_changed.notified() => {}
+            // A dropped sender is a stop too.
+            changed = stop.changed() => if changed.is_err() { return },
         }
     }
 }

@@ -18,16 +18,14 @@ use crate::store::transfers::NewTransfer;
 /// Shared with initialize+upload.
 pub fn create(state: &AppState, caller: &Caller, req: InitializeRequest) -> Result<FileTransferId, AppError> {
     let invalid = || AppError::Internal("a validated initialize request lacks a field".into());
-    let resource_id = ResourceId::parse(req.resource_id.as_deref().ok_or_else(invalid)?).map_err(|_| invalid())?;
+    // `InitializeFileTransferMapper.cs`: `ResourceId.WithoutPrefix()` (the validation left no other ':' in it).
+    let resource_id = ResourceId::verbatim(without_prefix(req.resource_id.as_deref().ok_or_else(invalid)?));
     let sender = req.sender.clone().ok_or_else(invalid)?;
-    let recipients: Vec<OrgNumber> = req
-        .recipients
-        .as_deref()
-        .ok_or_else(invalid)?
-        .iter()
-        .map(|r| OrgNumber::parse_input(r))
-        .collect::<Result<_, _>>()
-        .map_err(|_| invalid())?;
+    // `InitializeFileTransferHandler.cs` takes the recipients as the validation let them through (an empty one
+    // passes the per-element rule, and .NET's `\d` takes any Unicode digit): it compares them `WithoutPrefix`, and
+    // records each recipient as `WithoutPrefix().WithPrefix()` (`StringExtensions.cs`).
+    let given = req.recipients.as_deref().ok_or_else(invalid)?;
+    let bare: Vec<&str> = given.iter().map(|r| without_prefix(r)).collect();
     let use_virus_scan = !req.disable_virus_scan.unwrap_or(false);
 
     let now = state.clock.now();
@@ -50,8 +48,8 @@ pub fn create(state: &AppState, caller: &Caller, req: InitializeRequest) -> Resu
         }
         // 6.–8. Registry, access list, required party.
         let entry = pdp::check_registered(&state.world, resource_id.as_str())?;
-        pdp::check_access_list(Some(entry), &recipients)?;
-        pdp::check_required_party(&resource, &sender, &recipients)?;
+        pdp::check_access_list(Some(entry), &bare)?;
+        pdp::check_required_party(&resource, &sender, &bare)?;
         // 9. Create.
         let expiration = now + resource.time_to_live();
         let new = NewTransfer {
@@ -60,7 +58,7 @@ pub fn create(state: &AppState, caller: &Caller, req: InitializeRequest) -> Resu
             file_name: req.file_name.clone().ok_or_else(invalid)?,
             senders_reference: req.senders_file_transfer_reference.clone(),
             sender: sender.clone(),
-            recipients: recipients.iter().map(OrgNumber::to_prefixed).collect(),
+            recipients: bare.iter().map(|r| with_prefix(r)).collect(),
             checksum: req.checksum.clone().filter(|c| !c.trim().is_empty()),
             use_virus_scan,
             created: now,
@@ -76,4 +74,40 @@ pub fn create(state: &AppState, caller: &Caller, req: InitializeRequest) -> Resu
         Ok(())
     })?;
     Ok(id)
+}
+
+/// `StringExtensions.WithoutPrefix`: white space alone is `""`, else what follows the last `:`.
+fn without_prefix(s: &str) -> &str {
+    if s.trim().is_empty() {
+        ""
+    } else {
+        s.rsplit(':').next().unwrap_or(s)
+    }
+}
+
+/// `StringExtensions.WithPrefix`: white space alone is `""`, a `0192:` form is kept, else `0192:` is put before it.
+fn with_prefix(s: &str) -> String {
+    if s.trim().is_empty() {
+        String::new()
+    } else if s.starts_with("0192:") {
+        s.to_owned()
+    } else {
+        format!("0192:{s}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `src/Altinn.Broker.Common/StringExtensions.cs`.
+    #[test]
+    fn prefixes_as_string_extensions() {
+        assert_eq!(without_prefix("urn:altinn:organization:identifier-no:986252932"), "986252932");
+        assert_eq!(without_prefix("0192:986252932"), "986252932");
+        assert_eq!(without_prefix(" "), "");
+        assert_eq!(with_prefix(without_prefix("0192:986252932")), "0192:986252932");
+        assert_eq!(with_prefix(without_prefix("")), "");
+        assert_eq!(with_prefix("\u{663}86252932"), "0192:\u{663}86252932");
+    }
 }

@@ -1,14 +1,14 @@
 //! `POST /broker/api/v1/filetransfer` (contract §1.2).
 
 use altinn_broker_core::model::{InitializeRequest, InitializeResponse};
-use altinn_broker_core::{paths, validate};
+use altinn_broker_core::paths;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 
 use crate::error::AppError;
-use crate::extract::json_input::{self, BodyModel};
+use crate::extract::initialize::json_body;
 use crate::extract::AsSender;
 use crate::routes::openapi::{self, Auth, NotAcceptable, ProblemDetails, ValidationProblemDetails};
 use crate::service::initialize::create;
@@ -44,69 +44,8 @@ pub async fn initialize(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<InitializeResponse>, AppError> {
-    let req = parse_body(&headers, &body)?;
+    // System.Text.Json binding and the model validation: core's verdict, as the client's (extract::initialize).
+    let req = json_body(&headers, &body)?;
     let id = create(&state, &caller, req)?;
     Ok(Json(InitializeResponse { file_transfer_id: id }))
-}
-
-/// `FileTransferInitalizeExt` as MVC names it in binding errors.
-const INITIALIZE_EXT: BodyModel = BodyModel {
-    parameter: "initializeExt",
-    type_name: "Altinn.Broker.Models.FileTransferInitalizeExt",
-    members: &[
-        ("fileName", "System.String"),
-        ("resourceId", "System.String"),
-        ("sendersFileTransferReference", "System.String"),
-        ("sender", "System.String"),
-        ("recipients", "System.Collections.Generic.List`1[System.String]"),
-        ("propertyList", "System.Collections.Generic.Dictionary`2[System.String,System.String]"),
-        ("checksum", "System.String"),
-        ("disableVirusScan", "System.Nullable`1[System.Boolean]"),
-    ],
-    required: &[],
-};
-
-/// Reads the body as the service binds it (JSON content type or 415, ASP.NET leniency, binding errors keyed by
-/// JSON path), then runs the model validation.
-fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<InitializeRequest, AppError> {
-    let req: InitializeRequest = json_input::parse(headers, body, &INITIALIZE_EXT)?;
-    let errors = validate::initialize(&req);
-    if errors.is_empty() {
-        Ok(req)
-    } else {
-        Err(AppError::Validation(errors))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn json() -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
-        h
-    }
-
-    #[test]
-    fn body_leniency_and_validation() {
-        let ok = parse_body(
-            &json(),
-            br#"{"FileName":"a.txt","RESOURCEID":"altinn-broker-test-resource-1","sendersFileTransferReference":"r",
-                "sender":"0192:991825827","recipients":["0192:986252932"],"disableVirusScan":"false"}"#,
-        )
-        .unwrap();
-        assert_eq!(ok.file_name.as_deref(), Some("a.txt"));
-        assert_eq!(ok.disable_virus_scan, Some(false));
-        let Err(AppError::Validation(e)) = parse_body(&json(), br#"{"fileName":"a"}"#) else { panic!("validation") };
-        assert!(e.contains_key("Sender") && e.contains_key("Recipients") && e.contains_key("ResourceId"));
-        let Err(AppError::Validation(e)) = parse_body(&json(), b"{nope") else { panic!("validation") };
-        assert!(e.contains_key("initializeExt") && e.contains_key("$"));
-        let Err(AppError::Validation(e)) = parse_body(&json(), br#"{"recipients":"0192:986252932"}"#) else {
-            panic!("validation")
-        };
-        assert!(e["$.recipients"][0].contains("System.Collections.Generic.List`1[System.String]"), "{e:?}");
-        assert!(matches!(parse_body(&json(), b""), Err(AppError::Validation(_))));
-        assert!(matches!(parse_body(&HeaderMap::new(), b"{}"), Err(AppError::Client(_))));
-    }
 }

@@ -5,9 +5,7 @@
 //! `FileTransfer` part streams into a staged file while it is hashed; once every field is read, initialize runs on
 //! the `Metadata.*` fields and the upload adopts the staged file by renaming it (no second copy).
 
-use std::collections::BTreeMap;
-
-use altinn_broker_core::model::{InitializeRequest, InitializeResponse};
+use altinn_broker_core::model::InitializeResponse;
 use altinn_broker_core::problem::ValidationErrors;
 use altinn_broker_core::{paths, validate};
 use axum::extract::multipart::Field;
@@ -17,13 +15,13 @@ use axum::Json;
 use super::{media_type, unsupported_media_type};
 use crate::crash::{maybe_crash, CrashPoint};
 use crate::error::AppError;
+use crate::extract::initialize::MetadataForm;
 use crate::extract::AsSender;
 use crate::routes::openapi::{self, Auth, NotAcceptable, ProblemDetails, ValidationProblemDetails};
 use crate::state::AppState;
 use crate::store::blobs::{BlobStore, StagedBlob};
 
 const FILE_FIELD: &str = "FileTransfer";
-const PREFIX: &str = "Metadata.";
 
 /// ASP.NET's form limits as this action has them. `[RequestFormLimits(MultipartBodyLengthLimit = int.MaxValue)]`
 /// caps the body of each part (the file) at 2,147,483,647 bytes; the other `FormOptions` keep their defaults.
@@ -111,9 +109,10 @@ pub async fn initialize_and_upload(
     }
     let form = Multipart::from_request(req, &state).await.map_err(|e| unreadable_form(&e.body_text()))?;
     let (meta, file) = read_form(state.store.blobs(), form, FormLimits::SERVICE, state.settings.crash_at).await?;
-    let (init, file) = match (meta.into_request(), file) {
-        (Ok(init), Some(file)) => (init, file),
-        // Model validation: initialize's errors, and the missing file.
+    // MVC's form binding and model validation (extract::initialize), then the missing file; only a valid model
+    // reaches the handler.
+    let (init, file) = match (meta.validate(), file) {
+        (Ok(bound), Some(file)) => (crate::extract::initialize::request(bound)?, file),
         (result, file) => {
             let mut errors = match result {
                 Ok(_) => ValidationErrors::new(),
@@ -143,8 +142,8 @@ async fn read_form(
     mut form: Multipart,
     limits: FormLimits,
     crash_at: Option<CrashPoint>,
-) -> Result<(Metadata, Option<StagedBlob>), AppError> {
-    let mut meta = Metadata::default();
+) -> Result<(MetadataForm, Option<StagedBlob>), AppError> {
+    let mut meta = MetadataForm::default();
     let mut file = None;
     let mut values = 0;
     while let Some(mut field) = form.next_field().await.map_err(|e| unreadable_form(&e.body_text()))? {
@@ -193,65 +192,6 @@ async fn next_chunk(field: &mut Field<'_>) -> Result<Option<axum::body::Bytes>, 
     field.chunk().await.map_err(|e| unreadable_form(&e.body_text()))
 }
 
-/// The `Metadata.*` form fields, bound as ASP.NET binds them (names case-insensitive, repeated `Recipients`,
-/// `Recipients[i]`, `PropertyList[key]`).
-#[derive(Debug, Default)]
-struct Metadata {
-    req: InitializeRequest,
-    bad_values: ValidationErrors,
-}
-
-impl Metadata {
-    fn add(&mut self, name: &str, value: String) {
-        let Some(member) =
-            name.get(..PREFIX.len()).filter(|p| p.eq_ignore_ascii_case(PREFIX)).map(|_| &name[PREFIX.len()..])
-        else {
-            return;
-        };
-        let lower = member.to_ascii_lowercase();
-        let req = &mut self.req;
-        match lower.as_str() {
-            "filename" => req.file_name = Some(value),
-            "resourceid" => req.resource_id = Some(value),
-            "sendersfiletransferreference" => req.senders_file_transfer_reference = Some(value),
-            "sender" => req.sender = Some(value),
-            "checksum" => req.checksum = Some(value),
-            "disablevirusscan" => match value.trim().to_ascii_lowercase().as_str() {
-                "true" => req.disable_virus_scan = Some(true),
-                "false" => req.disable_virus_scan = Some(false),
-                "" => {}
-                _ => {
-                    self.bad_values
-                        .entry(format!("{PREFIX}DisableVirusScan"))
-                        .or_default()
-                        .push(format!("The value '{value}' is not valid for DisableVirusScan."));
-                }
-            },
-            l if l == "recipients" || l.starts_with("recipients[") => {
-                req.recipients.get_or_insert_with(Vec::new).push(value);
-            }
-            l if l.starts_with("propertylist[") && l.ends_with(']') => {
-                let key = &member["propertylist[".len()..member.len() - 1];
-                req.property_list.get_or_insert_with(BTreeMap::new).insert(key.to_owned(), value);
-            }
-            _ => {}
-        }
-    }
-
-    /// Runs initialize's model validation, keyed as form binding keys it (`Metadata.FileName`).
-    fn into_request(self) -> Result<InitializeRequest, AppError> {
-        let mut errors = self.bad_values;
-        for (k, v) in validate::initialize(&self.req) {
-            errors.entry(format!("{PREFIX}{k}")).or_default().extend(v);
-        }
-        if errors.is_empty() {
-            Ok(self.req)
-        } else {
-            Err(AppError::Validation(errors))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,7 +216,7 @@ mod tests {
             .unwrap()
     }
 
-    async fn read(req: Request, limits: FormLimits) -> (Result<(Metadata, Option<StagedBlob>), AppError>, usize) {
+    async fn read(req: Request, limits: FormLimits) -> (Result<(MetadataForm, Option<StagedBlob>), AppError>, usize) {
         let dir = tempfile::tempdir().unwrap();
         let blobs = BlobStore::open(dir.path()).unwrap();
         let multipart = Multipart::from_request(req, &()).await.unwrap();
@@ -285,7 +225,7 @@ mod tests {
         (result, files)
     }
 
-    fn form_error(result: Result<(Metadata, Option<StagedBlob>), AppError>) -> String {
+    fn form_error(result: Result<(MetadataForm, Option<StagedBlob>), AppError>) -> String {
         match result {
             Err(AppError::Validation(e)) => e[""][0].clone(),
             Err(other) => panic!("{other:?}"),
@@ -303,7 +243,7 @@ mod tests {
         ]);
         let (result, files) = read(req, FormLimits::SERVICE).await;
         let (meta, file) = result.unwrap();
-        assert_eq!(meta.req.file_name.as_deref(), Some("a.txt"));
+        assert_eq!(meta.file_name(), Some("a.txt"));
         let file = file.unwrap();
         assert_eq!((file.size, file.md5.as_str()), (11, "5eb63bbbe01eeed093cb22bb8f5acdc3"));
         assert_eq!(files, 1, "only the first FileTransfer part is kept");
@@ -329,33 +269,5 @@ mod tests {
         let (result, _) = read(form(&[("a", None, b"1"), ("b", None, b"2"), ("c", None, b"3")]), small).await;
         assert_eq!(form_error(result), "Failed to read the request form. Form value count limit 2 exceeded.");
         assert_eq!(FormLimits::SERVICE.part_body, 2_147_483_647);
-    }
-
-    #[test]
-    fn binds_form_fields() {
-        let mut m = Metadata::default();
-        for (k, v) in [
-            ("metadata.filename", "a.txt"),
-            ("Metadata.ResourceId", "altinn-broker-test-resource-1"),
-            ("Metadata.SendersFileTransferReference", "r"),
-            ("Metadata.Sender", "0192:991825827"),
-            ("Metadata.Recipients", "0192:986252932"),
-            ("Metadata.Recipients[1]", "0192:312195771"),
-            ("Metadata.PropertyList[Case]", "1"),
-            ("Metadata.DisableVirusScan", "False"),
-            ("Other", "ignored"),
-        ] {
-            m.add(k, v.to_owned());
-        }
-        let req = m.into_request().unwrap();
-        assert_eq!(req.recipients.unwrap().len(), 2);
-        assert_eq!(req.property_list.unwrap()["Case"], "1");
-        assert_eq!(req.disable_virus_scan, Some(false));
-
-        let mut bad = Metadata::default();
-        bad.add("Metadata.DisableVirusScan", "maybe".into());
-        let Err(AppError::Validation(e)) = bad.into_request() else { panic!("expected validation") };
-        assert!(e.contains_key("Metadata.DisableVirusScan"));
-        assert!(e.contains_key("Metadata.FileName"));
     }
 }
