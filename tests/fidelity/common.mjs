@@ -1,7 +1,7 @@
 // Shared by the fidelity scripts: the built package (`scripts/build-pkg.sh --dev` → pkg/), a tally that ends in
 // "N passed, N failed", and a free-port emulator process.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -44,7 +44,7 @@ export class Tally {
       this.passed += 1;
     } else {
       this.failed += 1;
-      console.log(`FAIL ${what}`);
+      if (what) console.log(`FAIL ${what}`);
     }
     return ok;
   }
@@ -64,7 +64,9 @@ export async function startEmulator() {
     process.env.EMULATOR_BIN ??
     join(process.env.CARGO_TARGET_DIR ?? join(process.env.HOME, '.cache/altinn-broker-client/target'), 'debug', 'altinn-broker-emulator');
   const data = tempDir('fidelity-emu-');
-  const proc = spawn(bin, ['--port', '0', '--data-dir', data, '--log', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Its log goes to a file: the 500s a fidelity table provokes are logged at ERROR, one line each.
+  const log = join(data, 'emulator.log');
+  const proc = spawn(bin, ['--port', '0', '--data-dir', data, '--log', 'warn'], { stdio: ['ignore', 'pipe', openSync(log, 'w')] });
   const reap = () => proc.kill('SIGKILL');
   process.once('exit', reap);
   const first = await new Promise((resolve, reject) => {
@@ -75,6 +77,7 @@ export async function startEmulator() {
   if (!m) throw new Error(`unexpected first line from the emulator: ${first}`);
   return {
     url: m[1],
+    log,
     async stop() {
       process.off('exit', reap);
       if (proc.exitCode === null && proc.signalCode === null) {
