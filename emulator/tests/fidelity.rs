@@ -202,6 +202,36 @@ async fn initialize_and_upload_form_binds_as_mvc() {
     assert_eq!(res.status, 200, "{}", res.text());
 }
 
+/// `src/Altinn.Broker.API/Program.cs` keeps System.Text.Json's web defaults for every body: numbers may come as
+/// strings, booleans may not (`ResourceExt.useManifestFileShim` is a `bool?`); a white-space-only body has no JSON
+/// token (`$`), only an empty one is "A non-empty request body is required.".
+#[tokio::test]
+async fn admin_bodies_refuse_strings_for_booleans() {
+    let e = InProc::new();
+    let so = e.token(DIGDIR, SERVICE_OWNER).await;
+    let path = format!("/broker/api/v1/resource/{RESOURCE}");
+    let put = |body: &'static str| {
+        request("PUT", &path, Some(&so)).header("Content-Type", "application/json").body(body.into()).unwrap()
+    };
+    let res = e.send(put(r#"{"UseManifestFileShim": "true"}"#)).await;
+    assert_eq!(res.status, 400);
+    let errors = &res.json()["errors"];
+    assert!(errors["$.useManifestFileShim"][0].as_str().unwrap().starts_with(
+        "The JSON value could not be converted to System.Nullable`1[System.Boolean]. Path: $.useManifestFileShim"
+    ));
+    assert_eq!(errors["resourceExt"][0], "The resourceExt field is required.");
+    let res =
+        e.send(put(r#"{"purgeFileTransferAfterAllRecipientsConfirmed": true, "maxFileTransferSize": "1000"}"#)).await;
+    assert_eq!(res.status, 204, "{}", res.text());
+    let res = e.send(put(" \n  ")).await;
+    assert_eq!(res.status, 400);
+    assert_eq!(
+        res.json()["errors"]["$"][0],
+        "The input does not contain any JSON tokens. Expected the input to start with a valid JSON token, when \
+         isFinalBlock is true. Path: $ | LineNumber: 1 | BytePositionInLine: 2."
+    );
+}
+
 /// A token signed by the emulator with `edit` applied to a real system user token's claims.
 async fn edited_token(e: &InProc, scopes: &str, edit: impl FnOnce(&mut serde_json::Map<String, Value>)) -> String {
     let base = e.system_user_token(RECIPIENT, DIGDIR, scopes).await;

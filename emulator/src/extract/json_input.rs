@@ -67,8 +67,10 @@ fn conversion(path: &str, type_name: &str) -> String {
     )
 }
 
-/// Reads a JSON body into `T`: property names case-insensitive, unknown members ignored, numbers and booleans as
-/// strings accepted (through `T`'s own lenient deserializers).
+/// Reads a JSON body into `T`: property names case-insensitive, unknown members ignored, numbers as strings
+/// accepted (through `T`'s own lenient deserializers; `JsonNumberHandling.AllowReadingFromString` of the web
+/// defaults). A JSON string is never a boolean in System.Text.Json, so a string for a `Boolean` member is refused
+/// here before `T`'s lenient reading could take it.
 pub fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8], model: &BodyModel) -> Result<T, AppError> {
     if body_type(headers) != BodyType::Json {
         return Err(AppError::Client(StatusCode::UNSUPPORTED_MEDIA_TYPE));
@@ -128,6 +130,14 @@ pub fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8], model: &Body
             model.type_name
         );
         errors.insert("$".to_owned(), vec![msg]);
+        required(model, &mut errors);
+        return Err(AppError::Validation(errors));
+    }
+    if let Some((name, type_name)) = model.members.iter().find(|(name, type_name)| {
+        type_name.contains("System.Boolean") && matches!(object.get(*name), Some(Value::String(_)))
+    }) {
+        let path = format!("$.{name}");
+        errors.insert(path.clone(), vec![conversion(&path, type_name)]);
         required(model, &mut errors);
         return Err(AppError::Validation(errors));
     }
