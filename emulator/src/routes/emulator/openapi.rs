@@ -197,3 +197,30 @@ pub enum Auth {
 #[response(status = 406, description = "`Accept` names no type the operation produces (plain-text reason)")]
 #[allow(dead_code)] // Documentation only: the answer comes from `crate::extract::accept`.
 pub struct NotAcceptable(String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reference_resolves() {
+        let doc = document();
+        let text = doc.to_string();
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        for part in text.split("#/components/schemas/").skip(1) {
+            let name: String = part.chars().take_while(|c| *c != '"').collect();
+            assert!(schemas.contains_key(&name), "unresolved $ref {name}");
+        }
+    }
+
+    #[test]
+    fn policies_round_trip() {
+        let doc = document();
+        let op = &doc["paths"][altinn_broker_core::paths::DOWNLOAD]["get"];
+        assert_eq!(policy_of(op), Some(Policy::Recipient));
+        assert_eq!(op["security"][0]["bearer"][0], "altinn:broker.read");
+        for p in [Policy::Sender, Policy::Recipient, Policy::SenderOrRecipient, Policy::ServiceOwner] {
+            assert_eq!(policy_from_value(&Value::from(policy_name(p))), Some(p));
+        }
+    }
+}
