@@ -1,7 +1,7 @@
 // Shared by the fidelity scripts: the built package (`scripts/build-pkg.sh --dev` → pkg/), a tally that ends in
 // "N passed, N failed", and a free-port emulator process.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -78,13 +78,15 @@ export async function startEmulator() {
   return {
     url: m[1],
     log,
-    async stop() {
+    /** Stops the process; its data dir (and log) is removed unless `keep`. */
+    async stop({ keep = false } = {}) {
       process.off('exit', reap);
       if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise((resolve) => proc.once('exit', resolve));
         proc.kill('SIGTERM');
         await exited;
       }
+      if (!keep) rmSync(data, { recursive: true, force: true });
     },
   };
 }

@@ -5,7 +5,7 @@
 // `concatenation`), with OPTIONS asked once per client and no partial ever sent (@tus/server answers one with 501).
 // Usage: node tests/fidelity/tus_server.mjs   (needs pkg/ from scripts/build-pkg.sh --dev)
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { Tally, clientPackage, jsTool, tempDir } from './common.mjs';
@@ -77,4 +77,5 @@ if (again) {
 }
 
 await new Promise((resolve) => http.close(resolve));
+if (t.failed === 0) rmSync(dir, { recursive: true, force: true });
 t.summary();
