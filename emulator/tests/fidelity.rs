@@ -96,6 +96,14 @@ async fn initialize_body_binds_as_system_text_json() {
             Err(InitializeRejection::Unhandled(_)) => assert_eq!(res.status, 500, "{body}"),
         }
     }
+    // No [Consumes] on the action: whatever SystemTextJsonInputFormatter reads (application/json, text/json,
+    // application/*+json) binds; anything else is 415.
+    for (content_type, status) in
+        [("text/json", 200), ("application/vnd.x+json; charset=utf-8", 200), ("text/plain", 415)]
+    {
+        let req = request("POST", INITIALIZE, Some(&t)).header("Content-Type", content_type).body(valid.clone().into());
+        assert_eq!(e.send(req.unwrap()).await.status, status, "{content_type}");
+    }
     // The cases above say what they claim.
     let errors = |body: &str| match validate::initialize_json(body.as_bytes()) {
         Err(InitializeRejection::Invalid(e)) => e,

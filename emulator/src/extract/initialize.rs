@@ -12,9 +12,8 @@ use altinn_broker_core::binding::BoundInitialize;
 use altinn_broker_core::model::InitializeRequest;
 use altinn_broker_core::problem::ValidationErrors;
 use altinn_broker_core::validate::{self, InitializeRejection};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 
-use super::json_input::{body_type, BodyType};
 use crate::error::AppError;
 
 fn rejection(r: InitializeRejection) -> AppError {
@@ -25,10 +24,22 @@ fn rejection(r: InitializeRejection) -> AppError {
     }
 }
 
-/// The JSON body of initialize: no or another content type is 415 (the `[Consumes]`-less action's input formatter
-/// refuses it after authentication), else exactly the service's verdict on the bytes.
+/// Whether ASP.NET's `SystemTextJsonInputFormatter` reads a body of this content type: its supported media types
+/// are `application/json`, `text/json` and `application/*+json` (parameters aside, case-insensitive).
+fn json_formatter_reads(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let media = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    match media.split_once('/') {
+        Some(("application", "json")) | Some(("text", "json")) => true,
+        Some(("application", sub)) => sub.len() > "+json".len() && sub.ends_with("+json"),
+        _ => false,
+    }
+}
+
+/// The JSON body of initialize: the action has no `[Consumes]`, so a content type the JSON input formatter does not
+/// read (or none) is 415 after authentication; else exactly the service's verdict on the bytes.
 pub fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<InitializeRequest, AppError> {
-    if body_type(headers) != BodyType::Json {
+    if !json_formatter_reads(headers) {
         return Err(AppError::Client(StatusCode::UNSUPPORTED_MEDIA_TYPE));
     }
     validate::initialize_json(body).map_err(rejection)
@@ -228,6 +239,17 @@ mod tests {
         };
         assert!(e.contains_key("$.disableVirusScan") && e.contains_key("initializeExt"), "{e:?}");
         assert!(matches!(json_body(&HeaderMap::new(), b"{}"), Err(AppError::Client(_))));
+        let typed = |t: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, axum::http::HeaderValue::from_static(t));
+            json_formatter_reads(&h)
+        };
+        for t in ["application/json", "Application/JSON; charset=utf-8", "text/json", "application/problem+json"] {
+            assert!(typed(t), "{t}");
+        }
+        for t in ["text/plain", "application/+json", "application/jsonx", "text/x+json", "json"] {
+            assert!(!typed(t), "{t}");
+        }
     }
 
     fn form(fields: &[(&str, &str)]) -> Result<InitializeRequest, AppError> {
