@@ -60,9 +60,11 @@ def before_call(context, case, kwargs):
     if "/tus/" in case.operation.path and case.method.upper() != "OPTIONS":
         if case.headers is None:
             case.headers = {}
-        case.headers["Tus-Resumable"] = pick(case.headers.get("Tus-Resumable"), ["1.0.0"] * 3)
-        if case.headers["Tus-Resumable"] is None:
-            del case.headers["Tus-Resumable"]
+        # Keyed on the whole generated case: an absent header alone would always hash the same.
+        generated = case.headers.get("Tus-Resumable")
+        chosen = pick((generated, case.path_parameters, case.query, repr(case.body)), ["1.0.0"] * 3)
+        if isinstance(chosen, str):
+            case.headers["Tus-Resumable"] = chosen
     replace(case.path_parameters, "fileTransferId", TRANSFERS)
     replace(case.query, "fileTransferId", TRANSFERS)
     replace(case.path_parameters, "partialId", PARTIALS * 3)
