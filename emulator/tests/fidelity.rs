@@ -221,13 +221,20 @@ async fn admin_bodies_refuse_strings_for_booleans() {
     let put = |body: &'static str| {
         request("PUT", &path, Some(&so)).header("Content-Type", "application/json").body(body.into()).unwrap()
     };
-    let res = e.send(put(r#"{"UseManifestFileShim": "true"}"#)).await;
+    // Named as written, at the reader's position after the string, the first failing member only.
+    let res = e
+        .send(put("{\n  \"maxFileTransferSize\": \"5\",\n  \"UseManifestFileShim\": \"true\", \"requiredParty\": 5}"))
+        .await;
     assert_eq!(res.status, 400);
     let errors = &res.json()["errors"];
-    assert!(errors["$.useManifestFileShim"][0].as_str().unwrap().starts_with(
-        "The JSON value could not be converted to System.Nullable`1[System.Boolean]. Path: $.useManifestFileShim"
-    ));
-    assert_eq!(errors["resourceExt"][0], "The resourceExt field is required.");
+    assert_eq!(
+        errors,
+        &json!({
+            "$.UseManifestFileShim": ["The JSON value could not be converted to System.Nullable`1[System.Boolean]. \
+                Path: $.UseManifestFileShim | LineNumber: 2 | BytePositionInLine: 31."],
+            "resourceExt": ["The resourceExt field is required."],
+        })
+    );
     let res =
         e.send(put(r#"{"purgeFileTransferAfterAllRecipientsConfirmed": true, "maxFileTransferSize": "1000"}"#)).await;
     assert_eq!(res.status, 204, "{}", res.text());

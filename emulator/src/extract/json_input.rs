@@ -2,13 +2,14 @@
 //! `[Consumes("application/json")]` (415), an empty body, malformed JSON or a wrongly typed member answered with a
 //! ValidationProblemDetails keyed the way MVC keys them (`""`, `$`, `$.member`, plus the parameter name).
 
-use altinn_broker_core::model::lenient::canonicalize_keys;
 use altinn_broker_core::problem::ValidationErrors;
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::error::AppError;
@@ -61,67 +62,122 @@ fn required(model: &BodyModel, errors: &mut ValidationErrors) {
     errors.entry(model.parameter.to_owned()).or_default().push(format!("The {} field is required.", model.parameter));
 }
 
-fn conversion(path: &str, type_name: &str) -> String {
+/// System.Text.Json's text for a value that does not convert, at the reader's position after the offending token.
+fn conversion(path: &str, type_name: &str, (line, byte): (usize, usize)) -> String {
     format!(
-        "The JSON value could not be converted to {type_name}. Path: {path} | LineNumber: 0 | BytePositionInLine: 0."
+        "The JSON value could not be converted to {type_name}. Path: {path} | LineNumber: {line} | \
+         BytePositionInLine: {byte}."
     )
+}
+
+/// `Utf8JsonReader`'s `(LineNumber, BytePositionInLine)` at byte `at` of `body`: only LF starts a line.
+fn position(body: &[u8], at: usize) -> (usize, usize) {
+    let before = &body[..at.min(body.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count();
+    let byte = before.len() - before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    (line, byte)
+}
+
+/// Where the reader stands after the first token of `raw` (a value borrowed from `body`): after the whole value
+/// for a scalar, after the `{` or `[` that opens a container.
+fn after_first_token(body: &[u8], raw: &RawValue) -> (usize, usize) {
+    let text = raw.get();
+    let start = (text.as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
+    let len = if text.starts_with('{') || text.starts_with('[') { 1 } else { text.len() };
+    position(body, start + len)
+}
+
+/// The root object's members in document order, as written, each value still raw (repeated names kept: the
+/// reader reads each one).
+struct Members<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry::<String, &'de RawValue>()? {
+                    out.push(entry);
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// Reads a JSON body into `T`: property names case-insensitive, unknown members ignored, numbers as strings
 /// accepted (through `T`'s own lenient deserializers; `JsonNumberHandling.AllowReadingFromString` of the web
-/// defaults). A JSON string is never a boolean in System.Text.Json, so a string for a `Boolean` member is refused
-/// here before `T`'s lenient reading could take it.
+/// defaults). As System.Text.Json, it stops at the first member (in document order) that does not convert, names
+/// it as the JSON wrote it, and gives the reader's real position; a JSON string is never a boolean, so a string
+/// for a `Boolean` member is refused before `T`'s lenient reading could take it. Required members are checked
+/// after the whole object was read, as the reader does at its end.
 pub fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8], model: &BodyModel) -> Result<T, AppError> {
     if body_type(headers) != BodyType::Json {
         return Err(AppError::Client(StatusCode::UNSUPPORTED_MEDIA_TYPE));
     }
     let mut errors = ValidationErrors::new();
-    if body.is_empty() {
-        errors.insert(String::new(), vec!["A non-empty request body is required.".to_owned()]);
+    let fail = |mut errors: ValidationErrors, key: &str, msg: String| {
+        errors.insert(key.to_owned(), vec![msg]);
         required(model, &mut errors);
-        return Err(AppError::Validation(errors));
+        Err(AppError::Validation(errors))
+    };
+    if body.is_empty() {
+        return fail(errors, "", "A non-empty request body is required.".to_owned());
     }
     if body.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
         // White space only is not an empty body: `Utf8JsonReader` finds no token, at its position after the white
-        // space (only LF starts a line), as `altinn_broker_core::binding` reports it for initialize.
-        let line = body.iter().filter(|b| **b == b'\n').count();
-        let byte = body.len() - body.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        let msg = format!(
-            "The input does not contain any JSON tokens. Expected the input to start with a valid JSON token, when \
-             isFinalBlock is true. Path: $ | LineNumber: {line} | BytePositionInLine: {byte}."
+        // space, as `altinn_broker_core::binding` reports it for initialize.
+        let (line, byte) = position(body, body.len());
+        return fail(
+            errors,
+            "$",
+            format!(
+                "The input does not contain any JSON tokens. Expected the input to start with a valid JSON token, \
+                 when isFinalBlock is true. Path: $ | LineNumber: {line} | BytePositionInLine: {byte}."
+            ),
         );
-        errors.insert("$".to_owned(), vec![msg]);
-        required(model, &mut errors);
-        return Err(AppError::Validation(errors));
     }
-    let value: Value = match serde_json::from_slice(body) {
+    let root: &RawValue = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => {
+            // serde_json's text, not the reader's: only the initialize body has the exact reader (core's binding).
             let msg = format!(
                 "{} Path: $ | LineNumber: {} | BytePositionInLine: {}.",
                 e.to_string().split(" at line").next().unwrap_or_default(),
                 e.line().saturating_sub(1),
                 e.column()
             );
-            errors.insert("$".to_owned(), vec![msg]);
-            required(model, &mut errors);
-            return Err(AppError::Validation(errors));
+            return fail(errors, "$", msg);
         }
     };
-    let object = match value {
-        Value::Object(_) => value,
-        Value::Null => {
+    let members = match serde_json::from_str::<Members>(root.get()) {
+        Ok(m) => m.0,
+        Err(_) if root.get() == "null" => {
             required(model, &mut errors);
             return Err(AppError::Validation(errors));
         }
-        _ => {
-            errors.insert("$".to_owned(), vec![conversion("$", model.type_name)]);
-            required(model, &mut errors);
-            return Err(AppError::Validation(errors));
-        }
+        Err(_) => return fail(errors, "$", conversion("$", model.type_name, after_first_token(body, root))),
     };
-    let names: Vec<&str> = model.members.iter().map(|(n, _)| *n).collect();
-    let object = canonicalize_keys(object, &names);
+    let mut object = serde_json::Map::new();
+    for (written, raw) in &members {
+        let Some((name, type_name)) = model.members.iter().find(|(n, _)| n.eq_ignore_ascii_case(written)) else {
+            continue;
+        };
+        let value: Value = serde_json::from_str(raw.get()).map_err(AppError::internal)?;
+        let single = Value::Object([((*name).to_owned(), value.clone())].into_iter().collect());
+        let wrong_bool = type_name.contains("System.Boolean") && value.is_string();
+        if wrong_bool || serde_json::from_value::<T>(single).is_err() {
+            let path = format!("$.{written}");
+            return fail(errors, &path, conversion(&path, type_name, after_first_token(body, raw)));
+        }
+        object.insert((*name).to_owned(), value);
+    }
     let missing: Vec<&str> = model.required.iter().copied().filter(|m| object.get(*m).is_none()).collect();
     if !missing.is_empty() {
         let list = missing.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
@@ -129,36 +185,10 @@ pub fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8], model: &Body
             "JSON deserialization for type '{}' was missing required properties including: {list}.",
             model.type_name
         );
-        errors.insert("$".to_owned(), vec![msg]);
-        required(model, &mut errors);
-        return Err(AppError::Validation(errors));
+        return fail(errors, "$", msg);
     }
-    if let Some((name, type_name)) = model.members.iter().find(|(name, type_name)| {
-        type_name.contains("System.Boolean") && matches!(object.get(*name), Some(Value::String(_)))
-    }) {
-        let path = format!("$.{name}");
-        errors.insert(path.clone(), vec![conversion(&path, type_name)]);
-        required(model, &mut errors);
-        return Err(AppError::Validation(errors));
-    }
-    match serde_json::from_value::<T>(object.clone()) {
-        Ok(t) => Ok(t),
-        Err(_) => {
-            // Name the member that did not convert, as System.Text.Json does.
-            for (name, type_name) in model.members {
-                if let Some(v) = object.get(*name) {
-                    let single = Value::Object([((*name).to_owned(), v.clone())].into_iter().collect());
-                    if serde_json::from_value::<T>(single).is_err() {
-                        let path = format!("$.{name}");
-                        errors.insert(path.clone(), vec![conversion(&path, type_name)]);
-                    }
-                }
-            }
-            if errors.is_empty() {
-                errors.insert("$".to_owned(), vec![conversion("$", model.type_name)]);
-            }
-            required(model, &mut errors);
-            Err(AppError::Validation(errors))
-        }
-    }
+    serde_json::from_value::<T>(Value::Object(object)).or_else(|_| {
+        let at = position(body, body.len());
+        fail(ValidationErrors::new(), "$", conversion("$", model.type_name, at))
+    })
 }
