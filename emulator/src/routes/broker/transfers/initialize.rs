@@ -31,7 +31,7 @@ use crate::state::AppState;
         NotAcceptable,
         (status = 415, description = "No or another Content-Type than application/json", body = ProblemDetails,
             content_type = "application/problem+json"),
-        // The service's handler throws on a null recipient (UseExceptionHandler's 500).
+        // `extract::initialize`: the service's handler throws on a null recipient (UseExceptionHandler's 500).
         (status = 500, description = "A null recipient: the service's handler throws", body = ProblemDetails,
             content_type = "application/problem+json"),
         (status = 503, description = "BRO-00021 storage provider not ready", body = ProblemDetails,

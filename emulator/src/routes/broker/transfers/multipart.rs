@@ -89,7 +89,7 @@ struct Form {
         (status = 415, description = "Content-Type other than multipart/form-data", body = ProblemDetails,
             content_type = "application/problem+json"),
         // BRO-00008 is a Broker problem (relabelled); a `Metadata.PropertyList[key]` without a value makes the
-        // service's PropertyListAttribute throw (UseExceptionHandler's 500).
+        // service's PropertyListAttribute throw (UseExceptionHandler's 500, see `extract::initialize`).
         (status = 500, description = "BRO-00008 the upload failed; or a property without a value (the service throws)",
             content(
                 (ProblemDetails = "application/json"),
