@@ -27,6 +27,18 @@ pub fn initialize_from_js(request: &JsValue) -> Result<InitializeRequest, Error>
     initialize_from_json(body.as_bytes())
 }
 
+/// A JS caller's initialize request as the service's JSON binding reads it, without the model validation: for
+/// `initializeAndUpload`, whose request reaches the service as a form (`upload::multipart::form_verdict` judges
+/// that). A value that does not bind as the request type is refused with the binding's verdict.
+pub fn bind_from_js(request: &JsValue) -> Result<InitializeRequest, Error> {
+    let body = json_text(request, "initialize request")?.unwrap_or_default();
+    let bound = altinn_broker_core::binding::bind_initialize(body.as_bytes()).map_err(Error::Validation)?;
+    validate::bound_to_request(bound).map_err(|e| match e {
+        InitializeRejection::Invalid(errors) => Error::Validation(errors),
+        InitializeRejection::Unhandled(why) => Error::client(format!("{UNHANDLED_PREFIX}: {why}")),
+    })
+}
+
 /// [`initialize_from_js`] on the JSON text itself.
 pub fn initialize_from_json(body: &[u8]) -> Result<InitializeRequest, Error> {
     match validate::initialize_json(body) {
@@ -47,6 +59,12 @@ fn normalize_sender(req: &mut InitializeRequest) {
     if let Some(org) = req.sender.as_deref().and_then(|s| OrgNumber::parse_input(s).ok()) {
         req.sender = Some(org.to_prefixed());
     }
+}
+
+/// `req` with the sender in the `0192:` form.
+pub fn normalized(mut req: InitializeRequest) -> InitializeRequest {
+    normalize_sender(&mut req);
+    req
 }
 
 /// Prepares an initialize body built in Rust: the sender in the `0192:` form, then the service's model validation.

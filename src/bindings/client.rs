@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 use crate::api::transfer_id;
-use crate::api::transfers::initialize_from_js;
+use crate::api::transfers::{bind_from_js, initialize_from_js};
 use crate::bindings::options::{
     self, data, BrokerClientOptions, CallOptions, DownloadOptions, FindResumableOptions, NoOptions, SearchAllOptions,
     SendOptions, StartUploadOptions, UploadOptions, WaitOptions,
@@ -115,7 +115,7 @@ impl BrokerClient {
     ) -> Promise {
         self.call(options, |c: Call<NoOptions>| async move {
             let source = Source::from_js(file, None)?;
-            let meta = initialize_from_js(&metadata)?;
+            let meta = bind_from_js(&metadata)?;
             Ok(c.client.initialize_and_upload(&source, meta, &c.guard).await?.to_string().into())
         })
     }
