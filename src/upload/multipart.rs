@@ -46,7 +46,27 @@ pub fn form_fields(meta: &InitializeRequest) -> Vec<(String, String)> {
     f
 }
 
-/// The service's verdict on the form [`form_fields`] writes, as MVC's `[FromForm]` binds it (the emulator's
+/// A name or value as the multipart/form-data encoding writes it (HTML's "multipart/form-data encoding
+/// algorithm", which `fetch` runs on a `FormData`): every lone LF or CR becomes CRLF, which the service then reads.
+fn crlf(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                out.push_str("\r\n");
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+            }
+            '\n' => out.push_str("\r\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The service's verdict on the form [`form_fields`] writes (line breaks as the encoding writes them), as MVC's `[FromForm]` binds it (the emulator's
 /// `extract::initialize` implements the same): the form's first value of a field, an empty or white-space value
 /// bound as `null` (`ConvertEmptyStringToNull`), an absent field keeping the model's default
 /// (`FileTransferInitializeExt.cs`), no `Metadata.*` field at all a `null` model; then core's model validation,
@@ -57,12 +77,13 @@ pub fn form_verdict(fields: &[(String, String)]) -> Result<(), Error> {
         let errors = [("Metadata".to_owned(), vec![validate::required_message("Metadata")])].into();
         return Err(Error::Validation(errors));
     }
-    let value = |v: &str| (!v.trim().is_empty()).then(|| v.to_owned());
+    let value = |v: &str| (!v.trim().is_empty()).then(|| crlf(v));
     let mut m = BoundInitialize::default();
     let mut recipients = Vec::new();
     let mut properties = Vec::new();
     for (k, v) in fields {
-        let member = k.strip_prefix("Metadata.").unwrap_or(k);
+        let k = crlf(k);
+        let member = k.strip_prefix("Metadata.").unwrap_or(&k);
         match member {
             "FileName" => m.file_name = value(v),
             "ResourceId" => m.resource_id = value(v),
@@ -182,8 +203,14 @@ mod tests {
         // An empty recipient or property value binds null: the service throws.
         let blank = InitializeRequest { recipients: Some(vec![String::new()]), ..valid.clone() };
         assert!(matches!(form_verdict(&form_fields(&blank)), Err(Error::Client { .. })));
-        let value = InitializeRequest { property_list: Some([("k".into(), " ".into())].into()), ..valid };
+        let value = InitializeRequest { property_list: Some([("k".into(), " ".into())].into()), ..valid.clone() };
         assert!(matches!(form_verdict(&form_fields(&value)), Err(Error::Client { .. })));
         assert!(matches!(form_verdict(&[]), Err(Error::Validation(e)) if e.contains_key("Metadata")));
+        // 31 characters and a LF is 33 on the wire.
+        let checksum = InitializeRequest { checksum: Some(format!("{}\n", "a".repeat(31))), ..valid.clone() };
+        assert!(
+            matches!(form_verdict(&form_fields(&checksum)), Err(Error::Validation(e)) if e.contains_key("Metadata.Checksum"))
+        );
+        assert_eq!(crlf("a\nb\r\nc\rd"), "a\r\nb\r\nc\r\nd");
     }
 }

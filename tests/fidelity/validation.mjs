@@ -257,6 +257,10 @@ async function remote(url, token, payload) {
   // JSON always, as the client sends it; `undefined` writes no JSON at all: an empty body.
   const headers = { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' };
   const r = await fetch(`${url}/broker/api/v1/filetransfer`, { method: 'POST', headers, body: body ?? '' });
+  return verdictOf(r);
+}
+
+async function verdictOf(r) {
   const text = await r.text();
   let json = null;
   try {
@@ -271,7 +275,67 @@ async function remote(url, token, payload) {
 
 const sorted = (o) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
 
-const { validateInitialize } = await clientPackage();
+const STRING_MEMBERS = ['fileName', 'resourceId', 'sendersFileTransferReference', 'sender', 'checksum'];
+const isStringOrNull = (v) => v === null || typeof v === 'string';
+
+/**
+ * The `Metadata.*` fields `initializeAndUpload` writes for `payload`, for a payload whose members are the
+ * model's own names with values of their JSON types (then the request the client binds is the payload with the
+ * model's defaults: src/upload/multipart.rs `form_fields`); `null` for any other payload.
+ */
+function formFields(payload) {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return null;
+  // A lone surrogate (which JSON.stringify writes as a \udXXX escape) does not bind as JSON, so the client refuses
+  // it there; a FormData would write U+FFFD for it.
+  if (/\\u[dD][89a-fA-F][0-9a-fA-F]{2}/.test(JSON.stringify(payload))) return null;
+  const p = JSON.parse(JSON.stringify(payload));
+  if (Object.keys(p).some((k) => !FIELDS.includes(k))) return null;
+  if (!STRING_MEMBERS.every((k) => !(k in p) || isStringOrNull(p[k]))) return null;
+  if ('recipients' in p && p.recipients !== null && !(Array.isArray(p.recipients) && p.recipients.every((r) => typeof r === 'string'))) return null;
+  const props = p.propertyList;
+  if (props !== undefined && props !== null && (typeof props !== 'object' || Array.isArray(props) || !Object.values(props).every(isStringOrNull))) return null;
+  if ('disableVirusScan' in p && p.disableVirusScan !== null && typeof p.disableVirusScan !== 'boolean') return null;
+  const sender = /^(?:[0-9]{4}:|urn:altinn:organization:identifier-no:)([0-9]{9})$/.exec(p.sender ?? '');
+  if (sender) p.sender = `0192:${sender[1]}`;
+  const f = [];
+  // An omitted string keeps the model's "" and is written as ""; a null one is not written; an empty checksum
+  // is left out.
+  for (const [k, name] of [['fileName', 'FileName'], ['resourceId', 'ResourceId'], ['sendersFileTransferReference', 'SendersFileTransferReference'], ['sender', 'Sender'], ['checksum', 'Checksum']]) {
+    const v = k in p ? p[k] : '';
+    if (v !== null && !(k === 'checksum' && v === '')) f.push([`Metadata.${name}`, v]);
+  }
+  const dvs = 'disableVirusScan' in p ? p.disableVirusScan : false;
+  if (dvs !== null) f.push(['Metadata.DisableVirusScan', String(dvs)]);
+  for (const r of p.recipients ?? []) f.push(['Metadata.Recipients', r]);
+  for (const k of Object.keys(props ?? {}).sort()) f.push([`Metadata.PropertyList[${k}]`, props[k] ?? '']);
+  return f;
+}
+
+/** The emulator's verdict on the multipart initialize+upload of `fields` and a 3-byte file. */
+async function remoteForm(url, token, fields) {
+  const form = new FormData();
+  for (const [k, v] of fields) form.append(k, v);
+  form.append('FileTransfer', new Blob([new Uint8Array([1, 2, 3])]), 'f.bin');
+  const r = await fetch(`${url}/broker/api/v1/filetransfer/upload`, { method: 'POST', headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, body: form });
+  return verdictOf(r);
+}
+
+/** The client's verdict on `initializeAndUpload(file, payload)`: a valid one is sent (and creates a transfer). */
+async function localForm(client, payload) {
+  try {
+    await client.initializeAndUpload(new Blob([new Uint8Array([1, 2, 3])]), payload);
+    return { verdict: 'valid' };
+  } catch (e) {
+    if (e?.name === 'BrokerError' && e.local === true && e.status === 400) return { verdict: 'invalid', errors: e.errors };
+    if (e?.name === 'BrokerError' && e.local !== true) return { verdict: e.status >= 500 ? 'unhandled' : 'valid', remote: e.status };
+    if (e?.name === 'ClientError' && String(e.message).startsWith('the service would fail on this initialize request with HTTP 500')) {
+      return { verdict: 'unhandled' };
+    }
+    return { verdict: 'threw', message: `${e?.name}: ${e?.message}` };
+  }
+}
+
+const { BrokerClient, validateInitialize } = await clientPackage();
 const emulator = await startEmulator();
 const t = new Tally();
 try {
@@ -282,13 +346,12 @@ try {
   const mismatches = [];
   const kinds = {};
   let created = 0;
-  for (const [i, row] of rows.entries()) {
-    const mine = local(validateInitialize, row.payload);
-    const theirs = await remote(emulator.url, token, row.payload);
-    if (theirs.verdict === 'valid' && theirs.status === 200) created += 1;
+  const client = new BrokerClient({ baseUrl: emulator.url, token: async () => token, retry: false });
+  let forms = 0;
+  const compare = (i, row, mine, theirs, what) => {
     let same = mine.verdict === theirs.verdict;
     if (same && mine.verdict === 'invalid') same = isDeepStrictEqual(sorted(mine.errors), sorted(theirs.errors));
-    t.check(same, '') || mismatches.push({ i, row, mine, theirs });
+    t.check(same, '') || mismatches.push({ i, row: { ...row, label: `${what}: ${row.label}` }, mine, theirs });
     if (!same) {
       const positionless = (e) => sorted(Object.fromEntries(Object.entries(e).map(([k, v]) => [k, v.map((m) => m.replace(/LineNumber: \d+ \| BytePositionInLine: \d+/, 'LineNumber: _ | BytePositionInLine: _'))])));
       const kind =
@@ -299,12 +362,24 @@ try {
             : isDeepStrictEqual(positionless(mine.errors), positionless(theirs.errors))
               ? 'same keys and messages but the JSON positions'
               : 'same keys, other messages';
-      kinds[kind] = (kinds[kind] ?? 0) + 1;
+      kinds[`${what}: ${kind}`] = (kinds[`${what}: ${kind}`] ?? 0) + 1;
+    }
+  };
+  for (const [i, row] of rows.entries()) {
+    const mine = local(validateInitialize, row.payload);
+    const theirs = await remote(emulator.url, token, row.payload);
+    if (theirs.verdict === 'valid' && theirs.status === 200) created += 1;
+    compare(i, row, mine, theirs, 'json');
+    // initializeAndUpload sends the request as a form: its verdict against the emulator's on the same form.
+    const fields = formFields(row.payload);
+    if (fields !== null) {
+      forms += 1;
+      compare(i, row, await localForm(client, row.payload), await remoteForm(emulator.url, token, fields), 'form');
     }
   }
   // Tally.check printed nothing per row; the report is here, grouped.
-  console.log(`${rows.length} payloads (seed ${SEED}), ${created} accepted by the emulator (transfers created)`);
-  console.log(`client == emulator on ${rows.length - mismatches.length}; the client's side is core's initialize_json on the same bytes`);
+  console.log(`${rows.length} payloads (seed ${SEED}), ${created} accepted by the emulator (transfers created); ${forms} also as initializeAndUpload's form`);
+  console.log(`client == emulator on ${rows.length + forms - mismatches.length} of ${rows.length + forms}; the client's JSON side is core's initialize_json on the same bytes`);
   for (const [kind, n] of Object.entries(kinds).sort((a, b) => b[1] - a[1])) console.log(`  mismatch ${kind}: ${n}`);
   for (const m of mismatches.slice(0, VERBOSE ? mismatches.length : 25)) {
     console.log(`#${m.i} ${m.row.label}`);
