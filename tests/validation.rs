@@ -130,3 +130,25 @@ async fn what_the_service_fails_on_is_refused_locally() {
     }
     assert_eq!(token_calls(&tokens), 0, "nothing was sent");
 }
+
+#[wasm_bindgen_test]
+async fn initialize_and_upload_is_judged_as_its_form() {
+    let (c, tokens) = client_with(SENDER, WRITE, json!({}));
+    // An empty string is written into the form and binds null: only "required", keyed by the form's name.
+    let e =
+        fails(c.initialize_and_upload(generated_bytes(10).into(), js(&good_with("fileName", r#""""#)), none())).await;
+    assert_eq!((e.name.as_deref(), e.status, e.local), (Some("BrokerError"), Some(400), Some(true)));
+    let errors = e.errors.unwrap();
+    assert_eq!(errors.keys().collect::<Vec<_>>(), ["Metadata.FileName"]);
+    assert_eq!(errors["Metadata.FileName"], ["The FileName field is required."]);
+    // An empty recipient binds null in the form, on which the service throws.
+    let e = fails(c.initialize_and_upload(generated_bytes(10).into(), js(&good_with("recipients", r#"[""]"#)), none()))
+        .await;
+    assert_eq!(e.name.as_deref(), Some("ClientError"));
+    assert_eq!(token_calls(&tokens), 0, "nothing was sent");
+    // A valid one goes through.
+    let id =
+        ok(c.initialize_and_upload(generated_bytes(10).into(), js(&good_with("propertyList", r#"{"k":"v"}"#)), none()))
+            .await;
+    assert!(id.as_string().is_some());
+}

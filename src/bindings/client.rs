@@ -105,7 +105,10 @@ impl BrokerClient {
         })
     }
 
-    /// Creates a transfer and uploads its file in one multipart request (a Blob or bytes, at most 2 GiB).
+    /// Creates a transfer and uploads its file in one multipart request (a Blob or bytes, at most 2 GiB). The
+    /// request goes as `Metadata.*` form fields and is judged as the service judges that form (an empty value binds
+    /// `null`; errors keyed `Metadata.FileName`); a value that does not bind as an initialize request gets the JSON
+    /// binder's verdict.
     #[wasm_bindgen(js_name = initializeAndUpload, unchecked_return_type = "Promise<string>")]
     pub fn initialize_and_upload(
         &self,
