@@ -2,14 +2,13 @@
 //! operation is served (no routing 404 or 405), no path serves a method the document does not list, and every
 //! query parameter a handler reads is documented on its operation.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use crate::fixture::*;
+use altinn_broker_core::seed::RESOURCE;
 use axum::body::Body;
 use axum::http::{Method, Request};
-use common::*;
 use serde_json::Value;
 
 /// `{anything}` → `{}`, so `{id}` in the router matches `{fileTransferId}` in the document.
@@ -145,7 +144,7 @@ fn concrete(template: &str) -> String {
     template
         .replace("{fileTransferId}", "8a1d1e4e-3b3b-4a4a-9c9c-0123456789ab")
         .replace("{partialUploadId}", "0123456789abcdef0123456789abcdef")
-        .replace("{resourceId}", "altinn-broker-test-resource-1")
+        .replace("{resourceId}", RESOURCE)
 }
 
 /// A routing miss: 404 with ASP.NET's client-error body (no Broker `code`), or 405.
@@ -169,7 +168,7 @@ fn every_route_is_documented() {
 
 #[tokio::test]
 async fn every_documented_operation_is_served_and_nothing_else() {
-    let app = InProc::with_cors(&[]);
+    let app = Broker::in_process();
     let served = app.get("/swagger/v1/swagger.json", None).await;
     assert_eq!(served.status, 200);
     let doc = served.json();
