@@ -7,7 +7,7 @@
 //! - the stranger (a party with both broker scopes, neither sender nor recipient) is denied by the PDP (401) on
 //!   every operation on the transfer, and on initialize as someone else.
 //!
-//! `tests/authz.rs` and `tests/admin.rs` check the handlers' own outcomes for the same actors in detail.
+//! `tests/it/authz.rs` and `tests/it/admin.rs` check the handlers' own outcomes for the same actors in detail.
 
 use crate::fixture::*;
 use altinn_broker_core::scopes::{READ, SERVICE_OWNER, WRITE};

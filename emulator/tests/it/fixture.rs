@@ -494,8 +494,9 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::builder().timeout(Duration::from_secs(120)).build().unwrap()
 }
 
-/// Serialises the tests that move hundreds of MiB (memory, tus memory, tus-js-client): each ran alone in its own
-/// binary before they shared this one, and two at once on 2 cores would only slow each other past their waits.
+/// Serialises the two tests that move hundreds of MiB through one process (`memory`, `tus_memory`): each ran alone
+/// in its own binary before they shared this one. What they measure is the emulator child's VmHWM, which no other
+/// test can disturb; the lock only keeps two 256 MiB round trips on 2 cores from slowing each other past their waits.
 pub async fn heavy() -> tokio::sync::MutexGuard<'static, ()> {
     static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     HEAVY.lock().await

@@ -36,7 +36,7 @@ fn event_types(events: &[Value], id: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn options_advertises_the_services_capabilities_behind_the_sender_policy() {
-    // Without CORS: `tests/cors.rs` covers tus OPTIONS with CORS on.
+    // Without CORS: `tests/it/cors.rs` covers tus OPTIONS with CORS on.
     let emu = Broker::in_process();
     // The file need not exist: OPTIONS targets no upload.
     let path = format!("{TUS}/0f8fad5b-d9cb-469f-a165-70867728950e");
