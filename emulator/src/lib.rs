@@ -3,7 +3,7 @@
 //! [`app::app`] builds the whole HTTP surface from an [`state::AppState`], so tests drive it in-process;
 //! `main.rs` only parses the CLI, binds the port and serves it.
 //!
-//! The layers point one way (`tests/layers.rs` checks that no import circle spans more than a module and its own
+//! The layers point one way (`tests/it/layers.rs` checks that no import circle spans more than a module and its own
 //! submodules):
 //!
 //! - [`app`]: the router with its middleware, and the start-up work on a data dir (seed, recovery);

@@ -9,7 +9,7 @@
 //! What this file adds: the document's info and security scheme, the error bodies the service writes
 //! (ProblemDetails, ValidationProblemDetails), the responses many operations share (the auth layer's 401/403, the
 //! `[Produces]` layer's 406), and one modifier that turns each operation's `x-altinn-policy` (which
-//! `tests/authz_matrix.rs` holds the implementation to) into its `security` requirement with the policy's scopes.
+//! `tests/it/authz_matrix.rs` holds the implementation to) into its `security` requirement with the policy's scopes.
 
 use std::sync::OnceLock;
 

@@ -1,17 +1,17 @@
 //! CORS in front of tus: a real tus OPTIONS (no `Access-Control-Request-Method`) reaches the tus handler even when
 //! CORS is on, while a preflight is still answered by the CORS layer before authentication.
 
-mod common;
-
+use crate::fixture::*;
+use altinn_broker_core::scopes::WRITE;
+use altinn_broker_core::seed::DIGDIR;
 use axum::body::Body;
-use common::*;
 
 const ORIGIN: &str = "http://portal.example";
 const TUS_PATH: &str = "/broker/api/v1/filetransfer/upload/tus/0f8fad5b-d9cb-469f-a165-70867728950e";
 
 #[tokio::test]
 async fn a_real_tus_options_reaches_the_handler_and_gets_cors_headers() {
-    let emu = InProc::with_cors(&[ORIGIN]);
+    let emu = Broker::in_process_with(Options::cors(&[ORIGIN]));
     let token = emu.token(DIGDIR, WRITE).await;
     let req = request("OPTIONS", TUS_PATH, Some(&token)).header("origin", ORIGIN).body(Body::empty()).unwrap();
     let res = emu.send(req).await;
@@ -36,7 +36,7 @@ async fn a_real_tus_options_reaches_the_handler_and_gets_cors_headers() {
 
 #[tokio::test]
 async fn a_preflight_is_still_answered_before_authentication() {
-    let emu = InProc::with_cors(&[ORIGIN]);
+    let emu = Broker::in_process_with(Options::cors(&[ORIGIN]));
     let req = request("OPTIONS", TUS_PATH, None)
         .header("origin", ORIGIN)
         .header("access-control-request-method", "PATCH")

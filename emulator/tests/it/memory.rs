@@ -2,9 +2,9 @@
 //! multipart upload is close to its peak after 32 MiB ones, so uploads stream to disk rather than into memory.
 //! Bodies are generated on the fly.
 
-mod common;
-
-use common::*;
+use crate::fixture::*;
+use altinn_broker_core::scopes::{READ, WRITE};
+use altinn_broker_core::seed::{DIGDIR, RECIPIENT, RESOURCE};
 use futures_util::StreamExt;
 use serde_json::Value;
 
@@ -17,12 +17,12 @@ enum Upload {
     Multipart,
 }
 
-async fn round_trip(emu: &Emulator, len: u64, how: Upload) {
+async fn round_trip(emu: &Broker, len: u64, how: Upload) {
     let http = client();
     let sender = emu.token(DIGDIR, WRITE).await;
     let id = match how {
         Upload::Streamed => {
-            let id = emu.initialize(&sender).await;
+            let id = emu.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
             let res = http
                 .post(emu.url(&format!("/broker/api/v1/filetransfer/{id}/upload")))
                 .bearer_auth(&sender)
@@ -82,7 +82,8 @@ async fn round_trip(emu: &Emulator, len: u64, how: Upload) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn peak_memory_does_not_grow_with_file_size() {
-    let emu = Emulator::start();
+    let _alone = heavy().await;
+    let emu = Broker::process();
     round_trip(&emu, 32 * MIB, Upload::Streamed).await;
     round_trip(&emu, 32 * MIB, Upload::Multipart).await;
     let small = emu.peak_rss();

@@ -6,12 +6,12 @@
 //! passes without running, so `cargo test` works on a machine without Node; the repository's test script installs
 //! them first.
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::*;
+use crate::fixture::*;
+use altinn_broker_core::scopes::{READ, WRITE};
+use altinn_broker_core::seed::{DIGDIR, RECIPIENT, RESOURCE};
 use serde_json::Value;
 
 const MIB: usize = 1024 * 1024;
@@ -52,9 +52,9 @@ fn write_file(dir: &std::path::Path, len: usize, seed: u32) -> (PathBuf, Vec<u8>
 }
 
 async fn upload_with_tus_js_client(len: usize, parallel: usize) {
-    let emu = Emulator::start();
+    let emu = Broker::process();
     let sender = emu.token(DIGDIR, WRITE).await;
-    let id = emu.initialize(&sender).await;
+    let id = emu.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     let dir = tempfile::tempdir().unwrap();
     let (path, data) = write_file(dir.path(), len, u32::try_from(len).unwrap() ^ u32::try_from(parallel).unwrap());
 

@@ -1,23 +1,24 @@
 //! Resource configuration, service owners and monthly statistics (contract §8), in-process: every error code these
 //! endpoints can reach, their header rules, the seed world, persistence across a restart, and who may call them.
 
-mod common;
-
+use crate::fixture::*;
+use altinn_broker_core::scopes::{READ, SERVICE_OWNER, WRITE};
+use altinn_broker_core::seed::{
+    ACCESS_LIST_MEMBER, ACCESS_LIST_RESOURCE, CONFIGURED_OWNER_RESOURCE, DIGDIR, FAILED_ACCESS_RESOURCE,
+    GRACEFUL_PURGE_RESOURCE, NOT_CONFIGURED_RESOURCE, OTHER_RECIPIENT, RECIPIENT, REQUIRED_PARTY_RESOURCE, RESOURCE,
+    UNCONFIGURED_OWNER_RESOURCE, UNREGISTERED_OWNER,
+};
 use altinn_broker_core::{FileTransferId, FileTransferStatus, RecipientStatus};
 use altinn_broker_emulator::store::transfers::{self, NewTransfer};
 use axum::body::Body;
 use axum::http::{header, Method, Request};
-use common::*;
 use serde_json::{json, Value};
-
-const NOT_CONFIGURED: &str = "altinn-broker-test-resource-not-configured";
-const UNCONFIGURED_OWNER: &str = "altinn-broker-test-resource-with-unconfigured-serviceowner";
 
 fn resource_path(id: &str) -> String {
     format!("/broker/api/v1/resource/{id}")
 }
 
-async fn put_resource(app: &InProc, token: &str, id: &str, body: Value) -> Resp {
+async fn put_resource(app: &Broker, token: &str, id: &str, body: Value) -> Resp {
     app.call(Method::PUT, &resource_path(id), Some(token), Some(body)).await
 }
 
@@ -31,7 +32,7 @@ fn raw(method: Method, path: &str, token: &str, content_type: Option<&str>, body
 
 #[tokio::test]
 async fn seed_world_is_in_place() {
-    let app = InProc::with_cors(&[]);
+    let app = Broker::in_process();
     let so = app.token(DIGDIR, SERVICE_OWNER).await;
     let r = app.get("/broker/api/v1/serviceowner", Some(&so)).await;
     assert_eq!(r.status, 200);
@@ -40,21 +41,15 @@ async fn seed_world_is_in_place() {
         json!({"name": "Digitaliseringsdirektoratet Avd Oslo",
                "storageProviders": [{"type": "AltinnAzure", "deploymentStatus": "Ready", "deploymentEnvironment": "Production"}]})
     );
-    for configured in
-        [RESOURCE, "ttd-brokertestressurs", "ttd-broker-tilgangsliste", "altinn-broker-test-resource-failed-access"]
-    {
+    for configured in [RESOURCE, REQUIRED_PARTY_RESOURCE, ACCESS_LIST_RESOURCE, FAILED_ACCESS_RESOURCE] {
         assert_eq!(app.get(&resource_path(configured), Some(&so)).await.status, 200, "{configured}");
     }
-    for not_configured in [
-        NOT_CONFIGURED,
-        "altinn-broker-test-resource-with-graceful-purge",
-        "altinn-broker-test-resource-with-configured-serviceowner",
-    ] {
+    for not_configured in [NOT_CONFIGURED_RESOURCE, GRACEFUL_PURGE_RESOURCE, CONFIGURED_OWNER_RESOURCE] {
         let r = app.get(&resource_path(not_configured), Some(&so)).await;
         assert_eq!((r.status, r.code().as_str()), (400, "BRO-00025"), "{not_configured}");
     }
-    let r = app.get(&resource_path("ttd-brokertestressurs"), Some(&so)).await.json();
-    assert_eq!(r["requiredParty"], "991825827");
+    let r = app.get(&resource_path(REQUIRED_PARTY_RESOURCE), Some(&so)).await.json();
+    assert_eq!(r["requiredParty"], DIGDIR);
     assert_eq!(r["purgeFileTransferAfterAllRecipientsConfirmed"], true);
     assert_eq!(r["fileTransferTimeToLive"], Value::Null);
     // The org that owns registry resources is not a service owner.
@@ -64,11 +59,11 @@ async fn seed_world_is_in_place() {
 
 #[tokio::test]
 async fn resource_put_configures_partially_and_get_shows_timespans() {
-    let app = InProc::with_cors(&[]);
+    let app = Broker::in_process();
     let so = app.token(DIGDIR, SERVICE_OWNER).await;
-    let r = put_resource(&app, &so, NOT_CONFIGURED, json!({})).await;
+    let r = put_resource(&app, &so, NOT_CONFIGURED_RESOURCE, json!({})).await;
     assert_eq!((r.status, r.body.len()), (204, 0));
-    let got = app.get(&resource_path(NOT_CONFIGURED), Some(&so)).await;
+    let got = app.get(&resource_path(NOT_CONFIGURED_RESOURCE), Some(&so)).await;
     assert_eq!(got.status, 200);
     assert!(got.header("content-type").unwrap_or_default().starts_with("application/json"));
     assert_eq!(
@@ -83,7 +78,7 @@ async fn resource_put_configures_partially_and_get_shows_timespans() {
     let r = put_resource(
         &app,
         &so,
-        NOT_CONFIGURED,
+        NOT_CONFIGURED_RESOURCE,
         json!({"MaxFileTransferSize": "1112391230", "fileTransferTimeToLive": "P30D",
                "purgeFileTransferGracePeriod": "PT2H", "resourceId": "{{resourceId}}"}),
     )
@@ -92,14 +87,14 @@ async fn resource_put_configures_partially_and_get_shows_timespans() {
     let r = put_resource(
         &app,
         &so,
-        NOT_CONFIGURED,
+        NOT_CONFIGURED_RESOURCE,
         json!({"purgeFileTransferAfterAllRecipientsConfirmed": false,
         "useManifestFileShim": true, "externalServiceCodeLegacy": "4711", "externalServiceEditionCodeLegacy": 1,
         "requiredParty": "0192:991825827"}),
     )
     .await;
     assert_eq!(r.status, 204, "{}", r.text());
-    let got = app.get(&resource_path(NOT_CONFIGURED), Some(&so)).await.json();
+    let got = app.get(&resource_path(NOT_CONFIGURED_RESOURCE), Some(&so)).await.json();
     assert_eq!(got["maxFileTransferSize"], 1_112_391_230_i64);
     assert_eq!(got["fileTransferTimeToLive"], "30.00:00:00");
     assert_eq!(got["purgeFileTransferGracePeriod"], "02:00:00");
@@ -110,27 +105,27 @@ async fn resource_put_configures_partially_and_get_shows_timespans() {
     assert_eq!(got["requiredParty"], "0192:991825827");
 
     // The store sees what the transfer handlers will use.
-    let stored = app.state.store.resource(NOT_CONFIGURED).unwrap().unwrap();
+    let stored = app.state().store.resource(NOT_CONFIGURED_RESOURCE).unwrap().unwrap();
     assert_eq!(stored.time_to_live(), std::time::Duration::from_secs(30 * 86_400));
     assert!(!stored.purge_file_transfer_after_all_recipients_confirmed);
 
     // Configuration survives a restart; the seed does not overwrite it.
-    let app = app.restart(BASE_URL);
+    let app = app.restart();
     let so = app.token(DIGDIR, SERVICE_OWNER).await;
     assert_eq!(
-        app.get(&resource_path(NOT_CONFIGURED), Some(&so)).await.json()["fileTransferTimeToLive"],
+        app.get(&resource_path(NOT_CONFIGURED_RESOURCE), Some(&so)).await.json()["fileTransferTimeToLive"],
         "30.00:00:00"
     );
     let r = put_resource(&app, &so, RESOURCE, json!({"fileTransferTimeToLive": "PT1H"})).await;
     assert_eq!(r.status, 204);
-    let app = app.restart(BASE_URL);
+    let app = app.restart();
     let so = app.token(DIGDIR, SERVICE_OWNER).await;
     assert_eq!(app.get(&resource_path(RESOURCE), Some(&so)).await.json()["fileTransferTimeToLive"], "01:00:00");
 }
 
 #[tokio::test]
 async fn resource_put_errors_in_the_service_order() {
-    let app = InProc::with_cors(&[]);
+    let app = Broker::in_process();
     let so = app.token(DIGDIR, SERVICE_OWNER).await;
     let cases: Vec<(&str, Value, u16, &str)> = vec![
         ("nope-not-in-registry", json!({}), 403, "BRO-00005"),
@@ -153,14 +148,14 @@ async fn resource_put_errors_in_the_service_order() {
     }
     // A rejected update changes nothing, and a rejected first configuration creates nothing.
     assert_eq!(app.get(&resource_path(RESOURCE), Some(&so)).await.json()["maxFileTransferSize"], Value::Null);
-    let r = put_resource(&app, &so, NOT_CONFIGURED, json!({"maxFileTransferSize": -1})).await;
+    let r = put_resource(&app, &so, NOT_CONFIGURED_RESOURCE, json!({"maxFileTransferSize": -1})).await;
     assert_eq!(r.code(), "BRO-00011");
-    assert_eq!(app.get(&resource_path(NOT_CONFIGURED), Some(&so)).await.code(), "BRO-00025");
+    assert_eq!(app.get(&resource_path(NOT_CONFIGURED_RESOURCE), Some(&so)).await.code(), "BRO-00025");
 
     // Error 22 needs a resource approved for disabled virus scan (otherwise 13 comes first in Production).
-    let mut approved = app.state.store.resource(RESOURCE).unwrap().unwrap();
+    let mut approved = app.state().store.resource(RESOURCE).unwrap().unwrap();
     approved.approved_for_disabled_virus_scan = true;
-    altinn_broker_emulator::store::resources::upsert(&app.state.store.conn().unwrap(), &approved).unwrap();
+    altinn_broker_emulator::store::resources::upsert(&app.state().store.conn().unwrap(), &approved).unwrap();
     let r = put_resource(&app, &so, RESOURCE, json!({"maxFileTransferSize": 1_677_721_600_001_i64})).await;
     assert_eq!((r.status, r.code().as_str()), (400, "BRO-00022"));
     let r = put_resource(&app, &so, RESOURCE, json!({"maxFileTransferSize": 60_000_000_000_i64})).await;
@@ -168,7 +163,7 @@ async fn resource_put_errors_in_the_service_order() {
 
     // Owned by another org: 401/6, for a new resource and for a configured one.
     let other = app.token(RECIPIENT, SERVICE_OWNER).await;
-    for id in [NOT_CONFIGURED, RESOURCE] {
+    for id in [NOT_CONFIGURED_RESOURCE, RESOURCE] {
         let r = put_resource(&app, &other, id, json!({})).await;
         assert_eq!((r.status, r.code().as_str()), (401, "BRO-00006"), "{id}");
         let r = app.get(&resource_path(RESOURCE), Some(&other)).await;
@@ -176,17 +171,17 @@ async fn resource_put_errors_in_the_service_order() {
     }
     // The registry owner is not a Broker service owner: 400/24.
     let owner = app.token(UNREGISTERED_OWNER, SERVICE_OWNER).await;
-    let r = put_resource(&app, &owner, UNCONFIGURED_OWNER, json!({})).await;
+    let r = put_resource(&app, &owner, UNCONFIGURED_OWNER_RESOURCE, json!({})).await;
     assert_eq!((r.status, r.code().as_str()), (400, "BRO-00024"));
     // ... until it registers.
     let r = app.call(Method::POST, "/broker/api/v1/serviceowner", Some(&owner), Some(json!({"name": "Owner"}))).await;
     assert_eq!(r.status, 200);
-    assert_eq!(put_resource(&app, &owner, UNCONFIGURED_OWNER, json!({})).await.status, 204);
+    assert_eq!(put_resource(&app, &owner, UNCONFIGURED_OWNER_RESOURCE, json!({})).await.status, 204);
 }
 
 #[tokio::test]
 async fn resource_put_model_validation_and_media_types() {
-    let app = InProc::with_cors(&[]);
+    let app = Broker::in_process();
     let so = app.token(DIGDIR, SERVICE_OWNER).await;
     let path = resource_path(RESOURCE);
 
@@ -241,7 +236,7 @@ async fn resource_put_model_validation_and_media_types() {
 
 #[tokio::test]
 async fn service_owner_register_and_read() {
-    let app = InProc::with_cors(&[]);
+    let app = Broker::in_process();
     let owner = app.token(RECIPIENT, SERVICE_OWNER).await;
     let r = app.get("/broker/api/v1/serviceowner", Some(&owner)).await;
     assert_eq!((r.status, r.code().as_str()), (404, "BRO-07004"));
@@ -282,14 +277,14 @@ async fn service_owner_register_and_read() {
     let mut c = claims(&owner).as_object().unwrap().clone();
     c.remove("urn:altinn:orgNumber");
     c.remove("consumer");
-    let anonymous = app.state.auth.sign(&c).unwrap();
+    let anonymous = app.state().auth.sign(&c).unwrap();
     let r = app.call(Method::POST, "/broker/api/v1/serviceowner", Some(&anonymous), Some(json!({"name": "x"}))).await;
     assert_eq!((r.status, r.code().as_str()), (400, "BRO-07001"));
     let r = app.get("/broker/api/v1/serviceowner", Some(&anonymous)).await;
     assert_eq!((r.status, r.code().as_str()), (400, "BRO-07001"));
 
     // Registered service owners persist.
-    let app = app.restart(BASE_URL);
+    let app = app.restart();
     assert_eq!(app.get("/broker/api/v1/serviceowner", Some(&owner)).await.json()["name"], "Test AS");
 }
 
@@ -299,7 +294,7 @@ fn stats_path(query: &str) -> String {
 
 #[tokio::test]
 async fn statistics_errors_and_headers() {
-    let app = InProc::with_cors(&[]);
+    let app = Broker::in_process();
     let so = app.token(DIGDIR, SERVICE_OWNER).await;
     for (query, status, code) in [
         ("year=2026&month=13", 400, "BRO-06003"),
@@ -347,14 +342,14 @@ async fn statistics_errors_and_headers() {
 
 /// A transfer from DIGDIR to `recipients`, created, published and acted on at the given times.
 fn transfer(
-    app: &InProc,
+    app: &Broker,
     resource: &str,
     sender: &str,
     recipients: &[&str],
     created: time::OffsetDateTime,
 ) -> FileTransferId {
     let id = FileTransferId::new_random();
-    let conn = app.state.store.conn().unwrap();
+    let conn = app.state().store.conn().unwrap();
     transfers::insert(
         &conn,
         &NewTransfer {
@@ -378,7 +373,7 @@ fn transfer(
 #[tokio::test]
 async fn statistics_aggregate_the_month() {
     use time::macros::datetime;
-    let app = InProc::with_cors(&[]);
+    let app = Broker::in_process();
     let so = app.token(DIGDIR, SERVICE_OWNER).await;
     let jan = datetime!(2026-01-10 12:00 UTC);
     let feb = datetime!(2026-02-02 12:00 UTC);
@@ -388,9 +383,9 @@ async fn statistics_aggregate_the_month() {
     let a = transfer(&app, RESOURCE, sender, &[RECIPIENT, OTHER_RECIPIENT], jan);
     let b = transfer(&app, RESOURCE, "0192:991825827", &[RECIPIENT], jan);
     // One created in January, published in February.
-    let c = transfer(&app, "ttd-brokertestressurs", "0192:991825827", &[RECIPIENT], jan);
+    let c = transfer(&app, REQUIRED_PARTY_RESOURCE, "0192:991825827", &[RECIPIENT], jan);
     {
-        let conn = app.state.store.conn().unwrap();
+        let conn = app.state().store.conn().unwrap();
         transfers::push_status(&conn, a, FileTransferStatus::Published, None, jan).unwrap();
         let actor = format!("0192:{RECIPIENT}");
         transfers::push_recipient_status(&conn, a, &actor, RecipientStatus::DownloadStarted, jan).unwrap();
@@ -419,8 +414,8 @@ async fn statistics_aggregate_the_month() {
 
     // Vendors, when recorded, fill their columns with includeVendor; end users can be left out.
     {
-        let conn = app.state.store.conn().unwrap();
-        let vendor = altinn_broker_core::OrgNumber::parse_lenient("311764837").unwrap();
+        let conn = app.state().store.conn().unwrap();
+        let vendor = altinn_broker_core::OrgNumber::parse_lenient(ACCESS_LIST_MEMBER).unwrap();
         let digdir = altinn_broker_core::OrgNumber::parse_lenient(DIGDIR).unwrap();
         let recipient = altinn_broker_core::OrgNumber::parse_lenient(RECIPIENT).unwrap();
         use altinn_broker_emulator::store::statistics::{record_vendor, VendorRole};
@@ -442,9 +437,9 @@ async fn statistics_aggregate_the_month() {
 /// recipient's at download and confirm (system user tokens, so vendor and end user differ).
 #[tokio::test]
 async fn statistics_vendor_columns_come_from_the_callers_tokens() {
-    const SENDER_VENDOR: &str = "311764837";
-    const RECIPIENT_VENDOR: &str = "312195771";
-    let app = InProc::with_cors(&[]);
+    const SENDER_VENDOR: &str = ACCESS_LIST_MEMBER;
+    const RECIPIENT_VENDOR: &str = OTHER_RECIPIENT;
+    let app = Broker::in_process();
     let so = app.token(DIGDIR, SERVICE_OWNER).await;
     let sender = app.system_user_token(DIGDIR, SENDER_VENDOR, WRITE).await;
     let recipient = app.system_user_token(RECIPIENT, RECIPIENT_VENDOR, READ).await;
@@ -468,7 +463,7 @@ async fn statistics_vendor_columns_come_from_the_callers_tokens() {
     let confirm = format!("/broker/api/v1/filetransfer/{id}/confirmdownload");
     assert_eq!(app.call(Method::POST, &confirm, Some(&recipient), None).await.status, 204);
 
-    let now = app.state.clock.now();
+    let now = app.state().clock.now();
     let (year, month) = (now.year(), u8::from(now.month()));
     let query = |extra: &str| stats_path(&format!("year={year}&month={month}&resourceId={RESOURCE}{extra}"));
     let csv = app.get(&query("&includeVendor=true"), Some(&so)).await.text();
@@ -487,7 +482,7 @@ async fn statistics_vendor_columns_come_from_the_callers_tokens() {
 
 #[tokio::test]
 async fn admin_authz_matrix() {
-    let app = InProc::with_cors(&[]);
+    let app = Broker::in_process();
     // Who calls: a sender, a recipient, a party with no role, and the service owner.
     let callers = [
         ("sender", app.token(DIGDIR, WRITE).await),

@@ -1,12 +1,12 @@
 //! The authorization matrix of the file-transfer endpoints (sender / recipient / stranger / service owner), and the
 //! remaining error codes that need a changed world (sizes, storage provider, service owner, storage failure).
 
-mod common;
-
+use crate::fixture::*;
 use altinn_broker_core::model::service_owner::{DeploymentStatus, StorageProviderType};
+use altinn_broker_core::scopes::{READ, SERVICE_OWNER, WRITE};
+use altinn_broker_core::seed::{DIGDIR, OTHER_RECIPIENT, RECIPIENT, RESOURCE};
 use altinn_broker_core::OrgNumber;
 use altinn_broker_emulator::store::service_owners::{self, StorageProviderRow};
-use common::*;
 use serde_json::json;
 
 /// Who calls, and with what.
@@ -19,7 +19,7 @@ struct Actors {
     service_owner: String,
 }
 
-async fn actors(e: &InProc) -> Actors {
+async fn actors(e: &Broker) -> Actors {
     Actors {
         sender: e.token(DIGDIR, WRITE).await,
         recipient: e.token(RECIPIENT, READ).await,
@@ -29,7 +29,7 @@ async fn actors(e: &InProc) -> Actors {
 }
 
 /// (status, BRO code or "") of a call.
-async fn call(e: &InProc, method: &str, path: &str, token: &str, body: Option<axum::body::Body>) -> (u16, String) {
+async fn call(e: &Broker, method: &str, path: &str, token: &str, body: Option<axum::body::Body>) -> (u16, String) {
     let mut b = request(method, path, Some(token));
     let body = match body {
         Some(body) => {
@@ -49,7 +49,7 @@ async fn call(e: &InProc, method: &str, path: &str, token: &str, body: Option<ax
 
 #[tokio::test]
 async fn matrix() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let a = actors(&e).await;
     let init = || axum::body::Body::from(init_body(RESOURCE, &[RECIPIENT]).to_string());
     let ok = |s: u16| (s, String::new());
@@ -110,7 +110,7 @@ async fn matrix() {
 
 #[tokio::test]
 async fn file_size_limits() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     e.configure_resource(RESOURCE, json!({"maxFileTransferSize": 10})).await;
     let sender = e.token(DIGDIR, WRITE).await;
     let id = e.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
@@ -122,7 +122,7 @@ async fn file_size_limits() {
 
 #[tokio::test]
 async fn storage_provider_and_service_owner_missing() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let sender = e.token(DIGDIR, WRITE).await;
     let published = e.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     assert_eq!(e.upload(&sender, &published, b"x").await.status, 200);
@@ -131,7 +131,7 @@ async fn storage_provider_and_service_owner_missing() {
     let id = e.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     let digdir = OrgNumber::parse_lenient(DIGDIR).unwrap();
     {
-        let conn = e.state.store.conn().unwrap();
+        let conn = e.state().store.conn().unwrap();
         let deploying = StorageProviderRow {
             provider_type: StorageProviderType::AltinnAzure,
             status: DeploymentStatus::DeployingResources,
@@ -143,8 +143,8 @@ async fn storage_provider_and_service_owner_missing() {
     let res = e.upload(&sender, &id, b"x").await;
     assert_eq!((res.status, res.code()), (503, "BRO-00021".into()));
 
-    e.state.store.conn().unwrap().execute("DELETE FROM storage_provider", []).unwrap();
-    e.state.store.conn().unwrap().execute("DELETE FROM service_owner", []).unwrap();
+    e.state().store.conn().unwrap().execute("DELETE FROM storage_provider", []).unwrap();
+    e.state().store.conn().unwrap().execute("DELETE FROM service_owner", []).unwrap();
     let res = e.send(post_json("/broker/api/v1/filetransfer", Some(&sender), &init_body(RESOURCE, &[RECIPIENT]))).await;
     assert_eq!((res.status, res.code()), (400, "BRO-00002".into()));
     let res = e.upload(&sender, &id, b"x").await;
@@ -156,7 +156,7 @@ async fn storage_provider_and_service_owner_missing() {
 
 #[tokio::test]
 async fn a_broken_body_fails_the_upload_with_500_8() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let sender = e.token(DIGDIR, WRITE).await;
     let id = e.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     let stream = futures_util::stream::iter(vec![
@@ -174,13 +174,13 @@ async fn a_broken_body_fails_the_upload_with_500_8() {
     assert_eq!(o["fileTransferStatus"], "Failed");
     assert_eq!(o["fileTransferStatusText"], "Error occurred while uploading fileTransfer");
     assert!(e.events().await.iter().any(|ev| ev["type"] == "no.altinn.broker.uploadfailed"));
-    let leftovers = std::fs::read_dir(e.state.store.data_dir().join("blobs")).unwrap().count();
+    let leftovers = std::fs::read_dir(e.state().store.data_dir().join("blobs")).unwrap().count();
     assert_eq!(leftovers, 0);
 }
 
 #[tokio::test]
 async fn expiry_skips_all_confirmed_when_the_resource_purges_after_confirmation() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     e.configure_resource(RESOURCE, json!({"fileTransferTimeToLive": "PT1H", "purgeFileTransferGracePeriod": "PT3H"}))
         .await;
     let sender = e.token(DIGDIR, WRITE).await;
@@ -212,8 +212,8 @@ async fn expiry_skips_all_confirmed_when_the_resource_purges_after_confirmation(
 
 #[tokio::test]
 async fn approved_resource_without_virus_scan_publishes_synchronously() {
-    let e = InProc::new();
-    e.state
+    let e = Broker::in_process_with(Options::cors(&["*"]));
+    e.state()
         .store
         .conn()
         .unwrap()
@@ -226,7 +226,7 @@ async fn approved_resource_without_virus_scan_publishes_synchronously() {
     let res = e.send(post_json("/broker/api/v1/filetransfer", Some(&sender), &body)).await;
     assert_eq!((res.status, res.code()), (503, "BRO-00021".into()));
     {
-        let conn = e.state.store.conn().unwrap();
+        let conn = e.state().store.conn().unwrap();
         let ready = StorageProviderRow {
             provider_type: StorageProviderType::AltinnAzureWithoutVirusScan,
             status: DeploymentStatus::Ready,

@@ -2,18 +2,18 @@
 //! is close to its peak after a 32 MiB one, so a chunk is streamed to disk, never buffered (the service buffers
 //! each chunk as one Azure block; the emulator does not need to). Bodies are generated on the fly.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::fixture::*;
+use altinn_broker_core::scopes::WRITE;
+use altinn_broker_core::seed::{DIGDIR, RECIPIENT, RESOURCE};
 
 const MIB: u64 = 1024 * 1024;
 
-async fn one_patch_upload(emu: &Emulator, len: u64) {
+async fn one_patch_upload(emu: &Broker, len: u64) {
     let http = client();
     let sender = emu.token(DIGDIR, WRITE).await;
-    let id = emu.initialize(&sender).await;
+    let id = emu.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     let url = emu.url(&format!("/broker/api/v1/filetransfer/upload/tus/{id}"));
     let res = http
         .post(&url)
@@ -44,7 +44,8 @@ async fn one_patch_upload(emu: &Emulator, len: u64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chunk_is_streamed_to_disk_not_buffered() {
-    let emu = Emulator::start();
+    let _alone = heavy().await;
+    let emu = Broker::process();
     one_patch_upload(&emu, 32 * MIB).await;
     let small = emu.peak_rss();
     one_patch_upload(&emu, 256 * MIB).await;

@@ -7,18 +7,16 @@
 //! - the stranger (a party with both broker scopes, neither sender nor recipient) is denied by the PDP (401) on
 //!   every operation on the transfer, and on initialize as someone else.
 //!
-//! `tests/authz.rs` and `tests/admin.rs` check the handlers' own outcomes for the same actors in detail.
+//! `tests/it/authz.rs` and `tests/it/admin.rs` check the handlers' own outcomes for the same actors in detail.
 
-mod common;
-
+use crate::fixture::*;
+use altinn_broker_core::scopes::{READ, SERVICE_OWNER, WRITE};
+use altinn_broker_core::seed::{DIGDIR, OTHER_RECIPIENT, RECIPIENT, RESOURCE};
 use altinn_broker_emulator::auth::Policy;
 use altinn_broker_emulator::routes::openapi;
 use axum::body::Body;
 use axum::http::{header, Method, Request};
-use common::*;
 use serde_json::json;
-
-const RESOURCE_1: &str = "altinn-broker-test-resource-1";
 
 struct Actor {
     name: &'static str,
@@ -26,9 +24,9 @@ struct Actor {
     scopes: &'static [&'static str],
 }
 
-async fn publish_one(app: &InProc, sender: &str) -> String {
+async fn publish_one(app: &Broker, sender: &str) -> String {
     let body = json!({
-        "fileName": "a.txt", "resourceId": RESOURCE_1, "sendersFileTransferReference": "ref",
+        "fileName": "a.txt", "resourceId": RESOURCE, "sendersFileTransferReference": "ref",
         "sender": format!("0192:{DIGDIR}"), "recipients": [format!("0192:{RECIPIENT}")],
     });
     let r = app.call(Method::POST, "/broker/api/v1/filetransfer", Some(sender), Some(body)).await;
@@ -52,9 +50,9 @@ fn request(template: &str, method: &str, id: &str, token: Option<&str>) -> Reque
         .replace("{fileTransferId}", id)
         .replace("{partialUploadId}", "0123456789abcdef0123456789abcdef")
         .replace("{partialId}", "0123456789abcdef0123456789abcdef")
-        .replace("{resourceId}", RESOURCE_1);
+        .replace("{resourceId}", RESOURCE);
     match template {
-        "/broker/api/v1/filetransfer" if method == "get" => path.push_str(&format!("?resourceId={RESOURCE_1}")),
+        "/broker/api/v1/filetransfer" if method == "get" => path.push_str(&format!("?resourceId={RESOURCE}")),
         "/broker/api/v1/statistics/monthly" => path.push_str("?year=2026&month=1"),
         _ => {}
     }
@@ -67,7 +65,7 @@ fn request(template: &str, method: &str, id: &str, token: Option<&str>) -> Reque
     }
     let json_body = match (template, method) {
         ("/broker/api/v1/filetransfer", "post") => Some(json!({
-            "fileName": "a.txt", "resourceId": RESOURCE_1, "sendersFileTransferReference": "ref",
+            "fileName": "a.txt", "resourceId": RESOURCE, "sendersFileTransferReference": "ref",
             "sender": format!("0192:{DIGDIR}"), "recipients": [format!("0192:{RECIPIENT}")],
         })),
         ("/broker/api/v1/resource/{resourceId}", "put") => Some(json!({})),
@@ -89,7 +87,7 @@ fn auth_layer_failure(r: &Resp) -> bool {
 
 #[tokio::test]
 async fn every_endpoint_for_every_actor() {
-    let app = InProc::with_cors(&[]);
+    let app = Broker::in_process();
     let actors = [
         Actor { name: "sender", token: app.token(DIGDIR, WRITE).await, scopes: &[WRITE] },
         Actor { name: "recipient", token: app.token(RECIPIENT, READ).await, scopes: &[READ] },

@@ -1,41 +1,14 @@
 //! In-process tests of the tus endpoints (contract §5): every protocol rule the service applies, the status
 //! transitions and events of §3.1, the expired-token rescue and the 50,000-chunk cap.
 
-mod common;
-
+use crate::fixture::*;
+use altinn_broker_core::scopes::{READ, WRITE};
+use altinn_broker_core::seed::{DIGDIR, OTHER_RECIPIENT, RECIPIENT, RESOURCE};
 use axum::body::Body;
-use common::*;
 use serde_json::Value;
 
-const TUS: &str = "/broker/api/v1/filetransfer/upload/tus";
-
-fn tus(method: &str, path: &str, token: Option<&str>) -> axum::http::request::Builder {
-    request(method, path, token).header("Tus-Resumable", "1.0.0")
-}
-
-fn empty(b: axum::http::request::Builder) -> axum::http::Request<Body> {
-    b.body(Body::empty()).unwrap()
-}
-
-fn patch(path: &str, token: &str, offset: u64, data: &[u8]) -> axum::http::Request<Body> {
-    tus("PATCH", path, Some(token))
-        .header("Content-Type", "application/offset+octet-stream")
-        .header("Upload-Offset", offset)
-        .header("Content-Length", data.len())
-        .body(Body::from(data.to_vec()))
-        .unwrap()
-}
-
-fn create(id: &str, token: &str, length: u64) -> axum::http::Request<Body> {
-    empty(tus("POST", &format!("{TUS}/{id}"), Some(token)).header("Upload-Length", length))
-}
-
-fn data(n: usize, seed: u8) -> Vec<u8> {
-    (0..n).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
-}
-
 /// Waits until HEAD reports `offset` (the commit of a non-final chunk lands just after its answer).
-async fn head_until(emu: &InProc, path: &str, token: &str, offset: u64) -> Resp {
+async fn head_until(emu: &Broker, path: &str, token: &str, offset: u64) -> Resp {
     for _ in 0..200 {
         let res = emu.send(empty(tus("HEAD", path, Some(token)))).await;
         if res.header("upload-offset") == Some(&offset.to_string()) {
@@ -46,18 +19,11 @@ async fn head_until(emu: &InProc, path: &str, token: &str, offset: u64) -> Resp 
     panic!("HEAD never reported offset {offset}");
 }
 
-async fn setup() -> (InProc, String, String) {
-    let emu = InProc::new();
+async fn setup() -> (Broker, String, String) {
+    let emu = Broker::in_process_with(Options::cors(&["*"]));
     let sender = emu.token(DIGDIR, WRITE).await;
     let id = emu.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     (emu, sender, id)
-}
-
-async fn download(emu: &InProc, id: &str) -> Vec<u8> {
-    let recipient = emu.token(RECIPIENT, READ).await;
-    let res = emu.send(get(&format!("/broker/api/v1/filetransfer/{id}/download"), Some(&recipient))).await;
-    assert_eq!(res.status, 200, "{}", res.text());
-    res.body.to_vec()
 }
 
 fn event_types(events: &[Value], id: &str) -> Vec<String> {
@@ -70,8 +36,8 @@ fn event_types(events: &[Value], id: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn options_advertises_the_services_capabilities_behind_the_sender_policy() {
-    // Without CORS: `tests/cors.rs` covers tus OPTIONS with CORS on.
-    let emu = InProc::with_cors(&[]);
+    // Without CORS: `tests/it/cors.rs` covers tus OPTIONS with CORS on.
+    let emu = Broker::in_process();
     // The file need not exist: OPTIONS targets no upload.
     let path = format!("{TUS}/0f8fad5b-d9cb-469f-a165-70867728950e");
     assert_eq!(emu.send(empty(request("OPTIONS", &path, None))).await.status, 401);
@@ -97,7 +63,7 @@ async fn options_advertises_the_services_capabilities_behind_the_sender_policy()
 #[tokio::test]
 async fn single_upload_from_creation_to_published_download() {
     let (emu, sender, id) = setup().await;
-    let content = data(300_000, 7);
+    let content = pattern(300_000, 7);
     let path = format!("{TUS}/{id}");
 
     let res = emu
@@ -168,7 +134,7 @@ async fn single_upload_from_creation_to_published_download() {
     let o = emu.overview(&sender, &id).await;
     assert_eq!(o["fileTransferStatus"], "Published");
     assert_eq!(o["checksum"], md5_hex(&content));
-    assert_eq!(download(&emu, &id).await, content);
+    assert_eq!(emu.recipient_download(&id).await, content);
     let types = event_types(&emu.events().await, &id);
     assert_eq!(types, ["filetransferinitialized", "uploadprocessing", "published", "published"]);
 
@@ -182,7 +148,7 @@ async fn single_upload_from_creation_to_published_download() {
 #[tokio::test]
 async fn creation_with_upload_writes_the_first_chunk() {
     let (emu, sender, id) = setup().await;
-    let content = data(5000, 3);
+    let content = pattern(5000, 3);
     let req = tus("POST", &format!("{TUS}/{id}"), Some(&sender))
         .header("Upload-Length", 5000)
         .header("Content-Type", "application/offset+octet-stream")
@@ -196,7 +162,7 @@ async fn creation_with_upload_writes_the_first_chunk() {
     assert_eq!(res.status, 204);
     emu.run_jobs().await;
     emu.advance("PT1S").await;
-    assert_eq!(download(&emu, &id).await, content);
+    assert_eq!(emu.recipient_download(&id).await, content);
 }
 
 #[tokio::test]
@@ -272,7 +238,7 @@ async fn upload_checksum_is_answered_460_after_the_chunk_was_stored() {
 #[tokio::test]
 async fn parallel_partials_and_final_concatenation() {
     let (emu, sender, id) = setup().await;
-    let parts = [data(70_000, 1), data(50_000, 2), data(1, 3)];
+    let parts = [pattern(70_000, 1), pattern(50_000, 2), pattern(1, 3)];
     let mut locations = Vec::new();
     for (i, p) in parts.iter().enumerate() {
         let res = emu
@@ -335,7 +301,7 @@ async fn parallel_partials_and_final_concatenation() {
     let sender = emu.token(DIGDIR, WRITE).await;
     assert_eq!(emu.overview(&sender, &id).await["fileTransferStatus"], "Published");
     let expected: Vec<u8> = parts.concat();
-    assert_eq!(download(&emu, &id).await, expected);
+    assert_eq!(emu.recipient_download(&id).await, expected);
     assert_eq!(event_types(&emu.events().await, &id), ["filetransferinitialized", "published", "published"]);
 }
 
@@ -498,7 +464,7 @@ async fn an_expired_token_is_accepted_only_inside_an_active_upload_session() {
     drop(sender);
 }
 
-async fn sender_token(emu: &InProc) -> String {
+async fn sender_token(emu: &Broker) -> String {
     emu.token(DIGDIR, WRITE).await
 }
 
@@ -517,7 +483,7 @@ async fn the_transfer_may_hold_at_most_50000_chunks_over_all_partials() {
         locations.push(res.header("location").unwrap().to_owned());
     }
     let first = locations[0].rsplit('/').next().unwrap().to_owned();
-    emu.state
+    emu.state()
         .store
         .conn()
         .unwrap()
@@ -539,7 +505,7 @@ async fn the_transfer_may_hold_at_most_50000_chunks_over_all_partials() {
 
 #[tokio::test]
 async fn a_deferred_md5_mismatch_fails_the_transfer_with_uploadfailed() {
-    let emu = InProc::new();
+    let emu = Broker::in_process_with(Options::cors(&["*"]));
     let sender = emu.token(DIGDIR, WRITE).await;
     let mut body = init_body(RESOURCE, &[RECIPIENT]);
     body["checksum"] = md5_hex(b"something else").into();
@@ -551,5 +517,5 @@ async fn a_deferred_md5_mismatch_fails_the_transfer_with_uploadfailed() {
     assert_eq!(o["fileTransferStatus"], "Failed");
     assert_eq!(o["fileTransferStatusText"], "Checksum mismatch");
     assert_eq!(event_types(&emu.events().await, &id), ["filetransferinitialized", "uploadprocessing", "uploadfailed"]);
-    assert!(!emu.state.store.blobs().exists(altinn_broker_core::FileTransferId::parse(&id).unwrap()));
+    assert!(!emu.state().store.blobs().exists(altinn_broker_core::FileTransferId::parse(&id).unwrap()));
 }

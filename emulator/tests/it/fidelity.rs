@@ -2,15 +2,15 @@
 //! (Altinn/altinn-broker @161ba12) it follows: the Accept check, the initialize body's System.Text.Json binding and
 //! model defaults, the initialize+upload form binding, the caller's organisation, and a graceful shutdown.
 
-mod common;
-
 use std::io::Read;
 use std::time::Duration;
 
+use crate::fixture::*;
 use altinn_broker_core::binding::BoundInitialize;
+use altinn_broker_core::scopes::{READ, SERVICE_OWNER, WRITE};
+use altinn_broker_core::seed::{DIGDIR, RECIPIENT, RESOURCE};
 use altinn_broker_core::validate::{self, InitializeRejection};
 use altinn_broker_core::BrokerErrorCode;
-use common::*;
 use serde_json::{json, Value};
 
 const INITIALIZE: &str = "/broker/api/v1/filetransfer";
@@ -23,7 +23,7 @@ fn accept_request(path: &str, accept: &str) -> axum::http::Request<axum::body::B
 /// lower-cased, `*/*` accepted anywhere in the list; the 406 lists the produced types and `*/*`.
 #[tokio::test]
 async fn accept_header_validation_middleware() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     for ok in [
         "*/*;q=0.8",
         "text/plain, */*",
@@ -50,7 +50,7 @@ async fn accept_header_validation_middleware() {
     assert!(res.text().ends_with("Supported Accept headers are: text/csv, */*."), "{}", res.text());
 }
 
-async fn post_raw(e: &InProc, token: &str, body: &str) -> Resp {
+async fn post_raw(e: &Broker, token: &str, body: &str) -> Resp {
     e.send(
         request("POST", INITIALIZE, Some(token))
             .header("Content-Type", "application/json")
@@ -65,7 +65,7 @@ async fn post_raw(e: &InProc, token: &str, body: &str) -> Resp {
 /// same code the client runs.
 #[tokio::test]
 async fn initialize_body_binds_as_system_text_json() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let t = e.token(DIGDIR, WRITE).await;
     let valid = init_body(RESOURCE, &[RECIPIENT]).to_string();
     let bodies = [
@@ -123,7 +123,7 @@ async fn initialize_body_binds_as_system_text_json() {
 /// each recipient recorded as `WithoutPrefix().WithPrefix()` (`src/Altinn.Broker.Common/StringExtensions.cs`).
 #[tokio::test]
 async fn initialize_handler_takes_what_validation_lets_through() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let t = e.token(DIGDIR, WRITE).await;
     let arabic = "\u{669}\u{668}\u{666}\u{662}\u{665}\u{662}\u{669}\u{663}\u{662}";
     let mut body = init_body(RESOURCE, &[RECIPIENT]);
@@ -165,7 +165,7 @@ fn multipart(fields: &[(&str, &str)], file: bool) -> axum::http::Request<axum::b
 /// keep `FileTransferInitializeExt.cs`'s defaults, white space binds null, the errors keyed `Metadata.*`.
 #[tokio::test]
 async fn initialize_and_upload_form_binds_as_mvc() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let t = e.token(DIGDIR, WRITE).await;
     let with_token = |mut r: axum::http::Request<axum::body::Body>| {
         r.headers_mut().insert("Authorization", format!("Bearer {t}").parse().unwrap());
@@ -215,7 +215,7 @@ async fn initialize_and_upload_form_binds_as_mvc() {
 /// token (`$`), only an empty one is "A non-empty request body is required.".
 #[tokio::test]
 async fn admin_bodies_refuse_strings_for_booleans() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let so = e.token(DIGDIR, SERVICE_OWNER).await;
     let path = format!("/broker/api/v1/resource/{RESOURCE}");
     let put = |body: &'static str| {
@@ -248,11 +248,11 @@ async fn admin_bodies_refuse_strings_for_booleans() {
 }
 
 /// A token signed by the emulator with `edit` applied to a real system user token's claims.
-async fn edited_token(e: &InProc, scopes: &str, edit: impl FnOnce(&mut serde_json::Map<String, Value>)) -> String {
+async fn edited_token(e: &Broker, scopes: &str, edit: impl FnOnce(&mut serde_json::Map<String, Value>)) -> String {
     let base = e.system_user_token(RECIPIENT, DIGDIR, scopes).await;
     let mut claims = claims(&base).as_object().unwrap().clone();
     edit(&mut claims);
-    e.state.auth.sign(&claims).unwrap()
+    e.state().auth.sign(&claims).unwrap()
 }
 
 /// `src/Altinn.Broker.Common/ClaimsPrincipalExtensions.cs` (`GetCallerOrganizationId`) with
@@ -262,7 +262,7 @@ async fn edited_token(e: &InProc, scopes: &str, edit: impl FnOnce(&mut serde_jso
 /// (`GetFileTransfersHandler.cs`, `GetResourceHandler.cs`: 401/6; `ServiceOwnerController.cs`: 400/7001).
 #[tokio::test]
 async fn caller_without_organisation_follows_get_caller_organization_id() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let search = format!("/broker/api/v1/filetransfer?resourceId={RESOURCE}");
     // The unedited token finds the caller's org.
     let good = edited_token(&e, READ, |_| {}).await;
@@ -294,22 +294,12 @@ fn read_log(path: &std::path::Path) -> String {
     s
 }
 
-fn sigterm_and_wait(emu: &mut Emulator) -> std::process::ExitStatus {
-    let pid = i32::try_from(emu.child.id()).unwrap();
-    // SAFETY: a plain kill(2) of the child this test started.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(status) = emu.child.try_wait().unwrap() {
-            return status;
-        }
-        assert!(std::time::Instant::now() < deadline, "the emulator did not stop after SIGTERM");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+fn sigterm_and_wait(emu: &mut Broker) -> std::process::ExitStatus {
+    emu.terminate(Duration::from_secs(60))
 }
 
-fn start_logged(dir: &std::path::Path, log: &std::path::Path, scan_delay_ms: u64) -> Emulator {
-    Emulator::start_with(Options {
+fn start_logged(dir: &std::path::Path, log: &std::path::Path, scan_delay_ms: u64) -> Broker {
+    Broker::process_with(Options {
         data_dir: Some(dir),
         scan_delay_ms,
         extra: vec!["--log", "info"],
@@ -330,26 +320,26 @@ async fn sigterm_with_pending_scans_then_restart_completes_them() {
     // Run 1: scans take 1.5 s.
     let mut emu = start_logged(dir.path(), &log1, 1500);
     let sender = emu.token(DIGDIR, WRITE).await;
-    let held = emu.initialize(&sender).await;
+    let held = emu.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     let res = client().post(emu.url("/emulator/api/scan?mode=hold")).send().await.unwrap();
     assert!(res.status().is_success());
-    assert_eq!(emu.upload(&sender, &held, b"held".to_vec()).await.unwrap().status(), 200);
+    assert_eq!(emu.upload(&sender, &held, b"held").await.status, 200);
     let res = client().post(emu.url("/emulator/api/scan?mode=auto")).send().await.unwrap();
     assert!(res.status().is_success());
     // A big file scanned as the signal comes: the job is running.
-    let running = emu.initialize(&sender).await;
+    let running = emu.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     let big = vec![b'x'; 32 * 1024 * 1024];
-    assert_eq!(emu.upload(&sender, &running, big.clone()).await.unwrap().status(), 200);
-    let held_again = emu.initialize(&sender).await;
+    assert_eq!(emu.upload(&sender, &running, &big).await.status, 200);
+    let held_again = emu.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     let res = client().post(emu.url("/emulator/api/scan?mode=hold")).send().await.unwrap();
     assert!(res.status().is_success());
-    assert_eq!(emu.upload(&sender, &held_again, b"held again".to_vec()).await.unwrap().status(), 200);
+    assert_eq!(emu.upload(&sender, &held_again, b"held again").await.status, 200);
     // `held` may have been scanned already (its delay ran during the big upload); the others wait.
     for id in [&running, &held_again] {
         assert_eq!(emu.overview(&sender, id).await["fileTransferStatus"], "UploadProcessing");
     }
     // A tus upload whose last chunk is answered just before the signal: its commit and its finalisation are pending.
-    let by_tus = emu.initialize(&sender).await;
+    let by_tus = emu.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     let tus_body = vec![b'y'; 4 * 1024 * 1024];
     let tus_path = emu.url(&format!("{}/{by_tus}", altinn_broker_core::paths::TUS));
     let res = client()

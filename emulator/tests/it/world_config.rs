@@ -1,17 +1,17 @@
 //! Black-box: `--config` worlds (TOML and JSON) and the signing key across restarts of the real binary.
 
-mod common;
-
 use std::io::Read;
 use std::path::Path;
 use std::process::Stdio;
 
-use common::{Emulator, Options};
+use crate::fixture::*;
+use altinn_broker_core::scopes::SERVICE_OWNER;
+use altinn_broker_core::seed::{DIGDIR, DIGDIR_NAME, REQUIRED_PARTY_RESOURCE};
 
 /// The binary on `data_dir` with the world of `config`.
-fn start(data_dir: &Path, config: &Path) -> Emulator {
+fn start(data_dir: &Path, config: &Path) -> Broker {
     let config = config.to_str().unwrap();
-    Emulator::start_with(Options { data_dir: Some(data_dir), extra: vec!["--config", config], ..Default::default() })
+    Broker::process_with(Options { data_dir: Some(data_dir), extra: vec!["--config", config], ..Default::default() })
 }
 
 const JSON_WORLD: &str = r#"{
@@ -30,21 +30,22 @@ async fn json_world_replaces_the_seed_and_survives_restart() {
     let data = dir.path().join("data");
 
     let e = start(&data, &config);
-    let so = e.token("910753614", "altinn:serviceowner").await;
-    let (status, body) = e.get("/broker/api/v1/resource/my-resource", &so).await;
-    assert_eq!(status, 200, "{body}");
+    let so = e.token("910753614", SERVICE_OWNER).await;
+    let r = e.get("/broker/api/v1/resource/my-resource", Some(&so)).await;
+    let body = r.text();
+    assert_eq!(r.status, 200, "{body}");
     assert!(body.contains("\"fileTransferTimeToLive\":\"7.00:00:00\""), "{body}");
-    let (status, body) = e.get("/broker/api/v1/serviceowner", &so).await;
-    assert_eq!(status, 200);
+    let r = e.get("/broker/api/v1/serviceowner", Some(&so)).await;
+    let body = r.text();
+    assert_eq!(r.status, 200);
     assert!(body.contains("AltinnAzureWithoutVirusScan"), "{body}");
     // The built-in world is gone.
-    let digdir = e.token("991825827", "altinn:serviceowner").await;
-    assert_eq!(e.get("/broker/api/v1/serviceowner", &digdir).await.0, 404);
-    drop(e);
+    let digdir = e.token(DIGDIR, SERVICE_OWNER).await;
+    assert_eq!(e.get("/broker/api/v1/serviceowner", Some(&digdir)).await.status, 404);
 
     // Same data dir, another port: the earlier token still validates, and the database still holds the world.
-    let e = start(&data, &config);
-    assert_eq!(e.get("/broker/api/v1/resource/my-resource", &so).await.0, 200);
+    let e = e.restart_on(0);
+    assert_eq!(e.get("/broker/api/v1/resource/my-resource", Some(&so)).await.status, 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -52,11 +53,11 @@ async fn the_example_seed_file_starts_the_default_world() {
     let dir = tempfile::tempdir().unwrap();
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/seed.toml");
     let e = start(dir.path(), &seed);
-    let so = e.token("991825827", "altinn:serviceowner").await;
-    let (status, body) = e.get("/broker/api/v1/serviceowner", &so).await;
-    assert_eq!(status, 200);
-    assert!(body.contains("Digitaliseringsdirektoratet Avd Oslo"));
-    assert_eq!(e.get("/broker/api/v1/resource/ttd-brokertestressurs", &so).await.0, 200);
+    let so = e.token(DIGDIR, SERVICE_OWNER).await;
+    let r = e.get("/broker/api/v1/serviceowner", Some(&so)).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains(DIGDIR_NAME));
+    assert_eq!(e.get(&format!("/broker/api/v1/resource/{REQUIRED_PARTY_RESOURCE}"), Some(&so)).await.status, 200);
 }
 
 #[test]
@@ -70,7 +71,7 @@ fn a_bad_world_stops_the_start_with_a_reason() {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
         let opts = Options { extra: vec!["--config", path.to_str().unwrap()], ..Default::default() };
-        let mut child = Emulator::command(&opts, &dir.path().join("data"))
+        let mut child = Broker::command(&opts, &dir.path().join("data"))
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

@@ -1,9 +1,12 @@
 //! In-process router tests of the file-transfer endpoints: every error code they can reach, header behaviour,
 //! ranges, search semantics, the scan, the purges and the events.
 
-mod common;
-
-use common::*;
+use crate::fixture::*;
+use altinn_broker_core::scopes::{READ, WRITE};
+use altinn_broker_core::seed::{
+    ACCESS_LIST_MEMBER, ACCESS_LIST_RESOURCE, DIGDIR, FAILED_ACCESS_RESOURCE, NOT_CONFIGURED_RESOURCE, OTHER_RECIPIENT,
+    RECIPIENT, REQUIRED_PARTY_RESOURCE, RESOURCE,
+};
 use serde_json::json;
 
 fn body_from(sender: &str, resource: &str, recipients: &[&str]) -> serde_json::Value {
@@ -14,7 +17,7 @@ fn body_from(sender: &str, resource: &str, recipients: &[&str]) -> serde_json::V
 
 #[tokio::test]
 async fn header_checks_come_before_authentication() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     // 406 with a plain-text body, even without a token.
     let res = e
         .send(
@@ -57,7 +60,7 @@ async fn header_checks_come_before_authentication() {
 
 #[tokio::test]
 async fn authentication_failures_have_empty_bodies() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let res = e.send(post_json("/broker/api/v1/filetransfer", None, &init_body(RESOURCE, &[RECIPIENT]))).await;
     assert_eq!(res.status, 401);
     assert!(res.body.is_empty());
@@ -78,7 +81,7 @@ async fn authentication_failures_have_empty_bodies() {
 
 #[tokio::test]
 async fn initialize_validation_and_media_type() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let t = e.token(DIGDIR, WRITE).await;
     let res = e
         .send(
@@ -123,7 +126,7 @@ async fn initialize_validation_and_media_type() {
 
 #[tokio::test]
 async fn initialize_business_rules_in_order() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let digdir = e.token(DIGDIR, WRITE).await;
     let post = |token: String, body: serde_json::Value| {
         let req = post_json("/broker/api/v1/filetransfer", Some(&token), &body);
@@ -139,7 +142,7 @@ async fn initialize_business_rules_in_order() {
     assert_eq!(p["statusDescription"], "Unauthorized");
     assert!(res.text().matches("\"traceId\"").count() == 2);
     // Production: an unconfigured resource is a PDP deny (401/6), as is a resource whose policy permits nobody.
-    for r in ["altinn-broker-test-resource-not-configured", "altinn-broker-test-resource-failed-access", "nope"] {
+    for r in [NOT_CONFIGURED_RESOURCE, FAILED_ACCESS_RESOURCE, "nope"] {
         let res = post(digdir.clone(), init_body(r, &[RECIPIENT])).await;
         assert_eq!((res.status, res.code()), (401, "BRO-00006".into()), "{r}");
     }
@@ -149,23 +152,23 @@ async fn initialize_business_rules_in_order() {
     let res = post(digdir.clone(), b).await;
     assert_eq!((res.status, res.code()), (400, "BRO-00020".into()));
     // Access list: only 311764837 is on it.
-    let res = post(digdir.clone(), init_body("ttd-broker-tilgangsliste", &[RECIPIENT])).await;
+    let res = post(digdir.clone(), init_body(ACCESS_LIST_RESOURCE, &[RECIPIENT])).await;
     assert_eq!((res.status, res.code()), (400, "BRO-00028".into()));
-    let res = post(digdir.clone(), init_body("ttd-broker-tilgangsliste", &[STRANGER])).await;
+    let res = post(digdir.clone(), init_body(ACCESS_LIST_RESOURCE, &[ACCESS_LIST_MEMBER])).await;
     assert_eq!(res.status, 200, "{}", res.text());
     // Required party 991825827 when the sender is someone else.
     let other = e.token(RECIPIENT, WRITE).await;
-    let res = post(other.clone(), body_from(RECIPIENT, "ttd-brokertestressurs", &[DIGDIR, OTHER_RECIPIENT])).await;
+    let res = post(other.clone(), body_from(RECIPIENT, REQUIRED_PARTY_RESOURCE, &[DIGDIR, OTHER_RECIPIENT])).await;
     assert_eq!((res.status, res.code()), (400, "BRO-00027".into()));
-    let res = post(other.clone(), body_from(RECIPIENT, "ttd-brokertestressurs", &[OTHER_RECIPIENT])).await;
+    let res = post(other.clone(), body_from(RECIPIENT, REQUIRED_PARTY_RESOURCE, &[OTHER_RECIPIENT])).await;
     assert_eq!((res.status, res.code()), (400, "BRO-00026".into()));
-    let res = post(other, body_from(RECIPIENT, "ttd-brokertestressurs", &[DIGDIR])).await;
+    let res = post(other, body_from(RECIPIENT, REQUIRED_PARTY_RESOURCE, &[DIGDIR])).await;
     assert_eq!(res.status, 200, "{}", res.text());
 }
 
 #[tokio::test]
 async fn overview_and_details_access() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let sender = e.token(DIGDIR, WRITE).await;
     let id = e.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     let res = e.send(get("/broker/api/v1/filetransfer/not-a-guid", Some(&sender))).await;
@@ -189,7 +192,7 @@ async fn overview_and_details_access() {
 
 #[tokio::test]
 async fn upload_rules() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let sender = e.token(DIGDIR, WRITE).await;
     let id = e.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     let path = format!("/broker/api/v1/filetransfer/{id}/upload");
@@ -232,7 +235,7 @@ async fn upload_rules() {
 
 #[tokio::test]
 async fn checksum_mismatch_fails_without_an_event() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let sender = e.token(DIGDIR, WRITE).await;
     let mut b = init_body(RESOURCE, &[RECIPIENT]);
     b["checksum"] = json!(md5_hex(b"expected content"));
@@ -243,7 +246,7 @@ async fn checksum_mismatch_fails_without_an_event() {
     assert_eq!(o["fileTransferStatus"], "Failed");
     assert_eq!(o["fileTransferStatusText"], "Checksum mismatch");
     assert!(!e.events().await.iter().any(|ev| ev["type"] == "no.altinn.broker.uploadfailed"));
-    assert!(!e.state.store.blobs().exists(altinn_broker_core::FileTransferId::parse(&id).unwrap()));
+    assert!(!e.state().store.blobs().exists(altinn_broker_core::FileTransferId::parse(&id).unwrap()));
     // The file was recorded before the comparison (as SetStorageDetails is): its size shows, and confirming is
     // refused for the status (400/10), not for a missing file (400/3).
     assert_eq!(o["fileTransferSize"], 13);
@@ -262,7 +265,7 @@ async fn checksum_mismatch_fails_without_an_event() {
     assert_eq!(o["checksum"], md5_hex(b"expected content"));
 }
 
-async fn published(e: &InProc, sender: &str, content: &[u8], recipients: &[&str]) -> String {
+async fn published(e: &Broker, sender: &str, content: &[u8], recipients: &[&str]) -> String {
     let id = e.initialize(sender, init_body(RESOURCE, recipients)).await;
     assert_eq!(e.upload(sender, &id, content).await.status, 200);
     e.advance("PT1S").await;
@@ -272,7 +275,7 @@ async fn published(e: &InProc, sender: &str, content: &[u8], recipients: &[&str]
 
 #[tokio::test]
 async fn download_ranges() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let sender = e.token(DIGDIR, WRITE).await;
     let content: Vec<u8> = (0..100u8).collect();
     let id = published(&e, &sender, &content, &[RECIPIENT]).await;
@@ -333,7 +336,7 @@ async fn download_ranges() {
 
 #[tokio::test]
 async fn confirm_flow_with_two_recipients_and_purge() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let sender = e.token(DIGDIR, WRITE).await;
     let id = published(&e, &sender, b"data", &[RECIPIENT, OTHER_RECIPIENT]).await;
     let confirm = |token: String| {
@@ -366,7 +369,7 @@ async fn confirm_flow_with_two_recipients_and_purge() {
 
 #[tokio::test]
 async fn expiry_purge_and_never_confirmed_events() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let sender = e.token(DIGDIR, WRITE).await;
     let initialized = e.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     let id = published(&e, &sender, b"data", &[RECIPIENT]).await;
@@ -403,7 +406,7 @@ async fn expiry_purge_and_never_confirmed_events() {
 
 #[tokio::test]
 async fn eicar_fails_the_scan_and_purges_the_file() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let sender = e.token(DIGDIR, WRITE).await;
     let id = e.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     let mut content = b"prefix ".to_vec();
@@ -419,7 +422,7 @@ async fn eicar_fails_the_scan_and_purges_the_file() {
         ),
         "{text}"
     );
-    assert!(!e.state.store.blobs().exists(altinn_broker_core::FileTransferId::parse(&id).unwrap()));
+    assert!(!e.state().store.blobs().exists(altinn_broker_core::FileTransferId::parse(&id).unwrap()));
     let kinds: Vec<String> = e
         .events()
         .await
@@ -451,7 +454,7 @@ async fn eicar_fails_the_scan_and_purges_the_file() {
 
 #[tokio::test]
 async fn scan_hold_and_forced_malware_release() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     assert_eq!(
         e.send(request("POST", "/emulator/api/scan?mode=hold", None).body(Default::default()).unwrap()).await.status,
         204
@@ -483,7 +486,7 @@ async fn scan_hold_and_forced_malware_release() {
 
 #[tokio::test]
 async fn search_semantics() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let sender = e.token(DIGDIR, WRITE).await;
     let a = e.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
     e.advance("PT1S").await;
@@ -540,7 +543,7 @@ async fn search_semantics() {
 
 #[tokio::test]
 async fn search_limit_is_100() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let sender = e.token(DIGDIR, WRITE).await;
     let mut ids = Vec::new();
     for _ in 0..105 {
@@ -556,7 +559,7 @@ async fn search_limit_is_100() {
 
 #[tokio::test]
 async fn multipart_initialize_and_upload() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let sender = e.token(DIGDIR, WRITE).await;
     let boundary = "XyZzY";
     let mut body = String::new();
@@ -629,7 +632,7 @@ async fn multipart_initialize_and_upload() {
     assert!(res.json()["errors"][""][0].as_str().unwrap().starts_with("Failed to read the request form."));
     let now = e.send(get(&format!("/broker/api/v1/filetransfer?resourceId={RESOURCE}"), Some(&sender))).await;
     assert_eq!(now.json(), after, "no transfer was created");
-    let blobs = std::fs::read_dir(e.state.store.data_dir().join("blobs")).unwrap();
+    let blobs = std::fs::read_dir(e.state().store.data_dir().join("blobs")).unwrap();
     assert!(blobs.map(|f| f.unwrap().file_name()).all(|n| !n.to_string_lossy().ends_with(".part")));
     let res = e
         .send(
@@ -644,7 +647,7 @@ async fn multipart_initialize_and_upload() {
 
 #[tokio::test]
 async fn unknown_routes_and_cors_preflight() {
-    let e = InProc::new();
+    let e = Broker::in_process_with(Options::cors(&["*"]));
     let res = e.send(get("/nope", None)).await;
     assert_eq!(res.status, 404);
     let head = request("HEAD", "/broker/api/v1/filetransfer/00000000-0000-0000-0000-000000000000/download", None);

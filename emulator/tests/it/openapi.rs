@@ -11,14 +11,14 @@
 //! Schemathesis (`scripts/schemathesis.sh`) then checks the statuses, content types and schemas of generated
 //! requests against the same served document.
 
-mod common;
-
 use std::collections::BTreeSet;
 
+use crate::fixture::*;
+use altinn_broker_core::scopes::{READ, SERVICE_OWNER, WRITE};
+use altinn_broker_core::seed::{DIGDIR, RECIPIENT, RESOURCE};
 use altinn_broker_emulator::routes::openapi;
 use axum::body::Body;
 use axum::http::Method;
-use common::*;
 use serde_json::Value;
 
 /// `{anything}` → `{}`: core names the partial id `{partialId}`, a template's parameter names are not the route.
@@ -82,7 +82,7 @@ fn methods(doc: &Value, template: &str) -> BTreeSet<String> {
 
 #[tokio::test]
 async fn the_served_document_is_the_generated_one() {
-    let app = InProc::with_cors(&[]);
+    let app = Broker::in_process();
     let served = app.get(openapi::PATH, None).await;
     assert_eq!(served.status, 200);
     assert!(served.header("content-type").unwrap_or_default().starts_with("application/json"));
@@ -108,7 +108,7 @@ async fn the_served_document_is_the_generated_one() {
 }
 
 /// A published transfer from DIGDIR to RECIPIENT.
-async fn published(app: &InProc, sender: &str) -> String {
+async fn published(app: &Broker, sender: &str) -> String {
     let id = app.initialize(sender, init_body(RESOURCE, &[RECIPIENT])).await;
     let r = app.upload(sender, &id, b"hello").await;
     assert_eq!(r.status, 200, "{}", r.text());
@@ -127,7 +127,7 @@ type Try<'a> = (&'static str, &'a str, Option<&'a str>, Option<(&'static str, &'
 
 #[tokio::test]
 async fn every_operation_is_served_and_answers_only_documented_statuses() {
-    let app = InProc::with_cors(&[]);
+    let app = Broker::in_process();
     let doc = app.get(openapi::PATH, None).await.json();
     let sender = app.token(DIGDIR, &format!("{WRITE} {READ}")).await;
     let recipient = app.token(RECIPIENT, READ).await;
