@@ -116,6 +116,13 @@ step tus-emulator-crash "${tus_env[@]}" node tests/tus/crash.mjs
 step tus-process-restart "${tus_env[@]}" node tests/tus/process_restart.mjs
 step tus-browser-reload "${tus_env[@]}" node tests/tus/browser_reload.mjs
 
+# Fidelity, through the built package: validateInitialize's verdict equals the emulator's on ~2,400 generated
+# initialize bodies (and initializeAndUpload's on the same forms); the client's tus against a standard tus server
+# (@tus/server + @tus/file-store), parallel 1 and 4 (fallen back: no concatenation) byte-exact.
+fidelity_env=(env EMULATOR_BIN="$CARGO_TARGET_DIR/debug/altinn-broker-emulator")
+step fidelity-validation "${fidelity_env[@]}" node tests/fidelity/validation.mjs
+step fidelity-tus-server "${fidelity_env[@]}" node tests/fidelity/tus_server.mjs
+
 say summary
 if [ ${#failures[@]} -gt 0 ]; then echo "failed steps: ${failures[*]}"; fi
 echo "$passed passed, $failed failed"
