@@ -15,6 +15,9 @@ pub mod resume;
 pub mod track;
 pub mod upload;
 
+pub use crate::resume::memory_resume_store; // TEMP root re-export for tests (C1's refactor provides it)
+pub use crate::upload::tus::handle::TusUpload; // TEMP root re-export for tests (C1's refactor provides it)
+
 use std::future::Future;
 use std::rc::Rc;
 
