@@ -110,7 +110,9 @@ again_if_not_started() {
 wasm_tests() {
   local t=(cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked --test it --)
   if [ "$1" = chrome ]; then
-    t=(again_if_not_started env WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER="$(command -v chromedriver)" "${t[@]}")
+    # The whole run takes about 30 s there: a page that never starts costs 120 s, not 300.
+    t=(again_if_not_started env WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_TEST_TIMEOUT=120 CHROMEDRIVER="$(command -v chromedriver)"
+      "${t[@]}")
   fi
   local rc=0
   "${t[@]}" --skip memory:: || rc=1
