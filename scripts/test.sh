@@ -88,16 +88,47 @@ step clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 step clippy-wasm cargo clippy --target wasm32-unknown-unknown -p altinn-broker-client --all-targets --locked -- -D warnings
 step rust-tests cargo test --workspace --locked
 
+# Runs "$@" once more when the test page never started: wasm-bindgen-test-runner 0.2.130 in headless Chromium now and
+# then leaves the page at its "Loading scripts..." text, whatever the tests (seen in about one run in three of a
+# single fast test). No test ran, so nothing that could have failed is retried.
+again_if_not_started() {
+  local out
+  out=$(mktemp -p "$logs")
+  "$@" 2>&1 | tee "$out"
+  local rc=${PIPESTATUS[0]}
+  if [ "$rc" -ne 0 ] && ! grep -q '^running ' "$out" && grep -q 'Loading scripts\.\.\.Failed to detect' "$out"; then
+    echo "(the test page never started: once more)"
+    "$@"
+    rc=$?
+  fi
+  return $rc
+}
+
+# The client's one wasm test binary (tests/it) in one runtime ($1: node or chrome; in Chromium WASM_BINDGEN_USE_BROWSER
+# puts the unconfigured tests in the page): every test except the two memory tests, then each of those in a wasm
+# instance of its own (they compare wasm memory's high-water mark, which every earlier test raises).
+wasm_tests() {
+  local t=(cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked --test it --)
+  if [ "$1" = chrome ]; then
+    # The whole run takes about 30 s there: a page that never starts costs 120 s, not 300.
+    t=(again_if_not_started env WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_TEST_TIMEOUT=120 CHROMEDRIVER="$(command -v chromedriver)"
+      "${t[@]}")
+  fi
+  local rc=0
+  "${t[@]}" --skip memory:: || rc=1
+  "${t[@]}" --exact memory::memory_stays_flat_for_any_size || rc=1
+  "${t[@]}" --exact memory::a_tus_stream_upload_keeps_wasm_memory_flat || rc=1
+  return $rc
+}
+
 step build-emulator cargo build -p altinn-broker-emulator --locked
 # Schemathesis against the emulator's served OpenAPI document: every answer documented (status, content type,
 # schema) and no server error, with an emulator process of its own.
 step schemathesis scripts/schemathesis.sh
 if start_emulator; then
-  # Every wasm test binary in tests/: Node runs the unconfigured ones, Chromium the `run_in_browser` ones.
-  step wasm-node env WASM_BINDGEN_TEST_ONLY_NODE=1 \
-    cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked --test '*'
-  step wasm-chrome env WASM_BINDGEN_TEST_ONLY_WEB=1 CHROMEDRIVER="$(command -v chromedriver)" \
-    cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked --test '*'
+  # The same binary under Node and in headless Chromium.
+  step wasm-node wasm_tests node
+  step wasm-chrome wasm_tests chrome
 else
   failed=$((failed + 1))
   failures+=("emulator")

@@ -1,10 +1,7 @@
-//! The malware scan held and released by hand. Its own test binary: holding scans is global to the emulator and
-//! would stall the transfers of tests running concurrently.
-#![cfg(target_arch = "wasm32")]
-
-mod common;
-
-use common::*;
+//! The malware scan held and released by hand. Holding scans is global to the emulator: the test sets the scan
+//! back to automatic before it ends, and wasm-bindgen-test runs one test at a time, so no other test's transfer
+//! waits on the hold.
+use crate::support::*;
 use serde_json::json;
 use wasm_bindgen_test::*;
 

@@ -1,6 +1,5 @@
-//! Shared helpers of the wasm-bindgen tests: the emulator's URL (fixed at build time by scripts/test.sh),
-//! clients for the seeded organisations, and bindings to `tests/support.js`.
-#![allow(dead_code)]
+//! Shared helpers of the tests: the emulator's URL (fixed at build time by scripts/test.sh), clients for the
+//! seeded organisations, the runtime the tests run in, and bindings to `support.js` beside this file.
 
 use altinn_broker_client::BrokerClient;
 use js_sys::{Object, Promise, Reflect};
@@ -8,15 +7,11 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-pub const RESOURCE: &str = "altinn-broker-test-resource-1";
-pub const SENDER: &str = "991825827";
-pub const RECIPIENT: &str = "986252932";
-pub const OTHER: &str = "312195771";
-pub const WRITE: &str = "altinn:broker.write";
-pub const READ: &str = "altinn:broker.read";
-pub const OWNER: &str = "altinn:serviceowner";
+// The seed world and the scopes, as the emulator knows them (core holds them once for both sides).
+pub use altinn_broker_core::scopes::{READ, SERVICE_OWNER, WRITE};
+pub use altinn_broker_core::seed::{DIGDIR, OTHER_RECIPIENT, RECIPIENT, RESOURCE};
 
-#[wasm_bindgen(module = "/tests/support.js")]
+#[wasm_bindgen(module = "/tests/it/support.js")]
 extern "C" {
     pub type TokenSource;
     #[wasm_bindgen(js_name = tokenSource)]
@@ -66,6 +61,8 @@ extern "C" {
     fn raw_initialize_js(base_url: &str, token: &str, body: JsValue) -> Promise;
     #[wasm_bindgen(js_name = issueToken)]
     fn issue_token_js(base_url: &str, org: &str, scopes: &str) -> Promise;
+    #[wasm_bindgen(js_name = inBrowser)]
+    pub fn in_browser() -> bool;
 }
 
 /// The emulator the test command started.
@@ -90,12 +87,19 @@ pub fn client_with(org: &str, scopes: &str, extra: serde_json::Value) -> (Broker
     (BrokerClient::new(opts).unwrap(), tokens)
 }
 
+/// Whether `fetch` here can send a `ReadableStream` request body to the emulator: Node can, a browser only over
+/// HTTP/2, which the emulator's plain http is not (README "Uploading without loading the file"). Where it cannot,
+/// a streamed `upload`/`send` rejects with `UnsupportedError` before reading the stream.
+pub fn stream_bodies_supported() -> bool {
+    !in_browser() || url().starts_with("https://")
+}
+
 pub fn client(org: &str, scopes: &str) -> BrokerClient {
     client_with(org, scopes, serde_json::json!({})).0
 }
 
 pub fn sender() -> BrokerClient {
-    client(SENDER, WRITE)
+    client(DIGDIR, WRITE)
 }
 
 pub fn recipient() -> BrokerClient {
@@ -103,7 +107,7 @@ pub fn recipient() -> BrokerClient {
 }
 
 pub fn owner() -> BrokerClient {
-    client(SENDER, OWNER)
+    client(DIGDIR, SERVICE_OWNER)
 }
 
 pub fn json(v: serde_json::Value) -> JsValue {
@@ -124,7 +128,7 @@ pub fn meta(file_name: &str) -> JsValue {
         "fileName": file_name,
         "resourceId": RESOURCE,
         "sendersFileTransferReference": format!("test-{file_name}"),
-        "sender": format!("0192:{SENDER}"),
+        "sender": format!("0192:{DIGDIR}"),
         "recipients": [format!("0192:{RECIPIENT}")],
     }))
 }
@@ -170,6 +174,8 @@ pub struct ErrInfo {
     pub errors: Option<std::collections::BTreeMap<String, Vec<String>>>,
     pub status_text: Option<String>,
     pub transfer_status: Option<String>,
+    /// Read only through `Debug`, in the assertion messages.
+    #[allow(dead_code)]
     pub message: Option<String>,
 }
 
@@ -193,8 +199,13 @@ pub async fn read_all(stream: &JsValue, offset: f64) -> Result<ReadResult, JsVal
     Ok(ReadResult { length: get(&v, "length"), ok: get(&v, "ok") })
 }
 
+/// A token for `org` with `scopes` straight from the emulator's test issuer.
+pub async fn issue_token(org: &str, scopes: &str) -> String {
+    JsFuture::from(issue_token_js(url(), org, scopes)).await.unwrap().as_string().unwrap()
+}
+
 pub async fn raw_initialize(org: &str, body: serde_json::Value) -> (u16, JsValue) {
-    let token = JsFuture::from(issue_token_js(url(), org, WRITE)).await.unwrap().as_string().unwrap();
+    let token = issue_token(org, WRITE).await;
     let r = JsFuture::from(raw_initialize_js(url(), &token, json(body))).await.unwrap();
     (get(&r, "status"), field(&r, "body"))
 }

@@ -1,11 +1,7 @@
-//! Every operation and every error path the API can reach, against a real emulator process, under Node.
-//! (`scripts/test.sh` starts the emulator and passes its URL at build time.)
-#![cfg(target_arch = "wasm32")]
-
-mod common;
-
+//! Every operation and every error path the API can reach, against a real emulator process.
+use crate::support::*;
 use altinn_broker_client::{allowed_actions, timeline, validate_initialize};
-use common::*;
+use altinn_broker_core::paths;
 use serde_json::json;
 use wasm_bindgen_test::*;
 
@@ -71,13 +67,13 @@ async fn send_search_download_verify_confirm_timeline() {
 async fn step_by_step_with_blob_and_urn_sender() {
     let s = sender();
     let m = meta("blob.txt");
-    js_sys::Reflect::set(&m, &"sender".into(), &format!("urn:altinn:organization:identifier-no:{SENDER}").into())
+    js_sys::Reflect::set(&m, &"sender".into(), &format!("urn:altinn:organization:identifier-no:{DIGDIR}").into())
         .unwrap();
     let id = ok(s.initialize(m, none())).await.as_string().unwrap();
     let o = ok(s.overview(id.clone(), none())).await;
-    assert_eq!(get::<String>(&o, "sender"), format!("0192:{SENDER}"), "the client sends the 0192: form");
+    assert_eq!(get::<String>(&o, "sender"), format!("0192:{DIGDIR}"), "the client sends the 0192: form");
     assert_eq!(get::<String>(&o, "fileTransferStatus"), "Initialized");
-    assert!(get::<bool>(&allowed_actions(o, SENDER.into()).unwrap(), "upload"));
+    assert!(get::<bool>(&allowed_actions(o, DIGDIR.into()).unwrap(), "upload"));
     let up = ok(s.upload(id.clone(), generated_blob(5000).into(), none())).await;
     assert_eq!(get::<f64>(&up, "size"), 5000.0);
     let o = ok(s.wait_for(id.clone(), "Published".into(), obj(json!({ "timeoutMs": 20000 })))).await;
@@ -111,12 +107,15 @@ async fn zero_byte_file() {
 #[wasm_bindgen_test]
 async fn stream_upload_hashes_while_sending() {
     let g = generated_stream(3_000_000.0, 65_536);
-    let r = ok(sender().send(
-        stream_of(&g).into(),
-        meta("stream.bin"),
-        obj(json!({ "size": 3_000_000, "timeoutMs": 20000 })),
-    ))
-    .await;
+    let sent =
+        sender().send(stream_of(&g).into(), meta("stream.bin"), obj(json!({ "size": 3_000_000, "timeoutMs": 20000 })));
+    if !stream_bodies_supported() {
+        let e = fails(sent).await;
+        assert_eq!(e.name.as_deref(), Some("UnsupportedError"), "{e:?}");
+        assert_eq!(stream_pulled(&g), 0.0, "the stream was not read, let alone buffered");
+        return;
+    }
+    let r = ok(sent).await;
     let overview = field(&r, "overview");
     let checksum: String = get(&r, "checksum");
     assert_eq!(checksum.len(), 32);
@@ -144,7 +143,7 @@ async fn ranges_and_resumed_download() {
     assert!(read.ok && read.length == 5.0);
 
     // The service cuts the body after 100 000 bytes; the client continues from there.
-    let path = format!("/broker/api/v1/filetransfer/{id}/download");
+    let path = paths::fill(paths::DOWNLOAD, &[&id]);
     hook("POST", "/emulator/api/faults", Some(json!({ "method": "GET", "path": path, "dropAfterBytes": 100_000 })))
         .await;
     let d = ok(rc.download(id.clone(), obj(json!({ "verify": true })))).await;
@@ -168,10 +167,16 @@ async fn abort_mid_upload_and_mid_download() {
     let opts = js_sys::Object::new();
     js_sys::Reflect::set(&opts, &"signal".into(), &abort_after(100)).unwrap();
     let e = fails(s.upload(id, stream_of(&g).into(), Some(opts))).await;
-    assert_eq!(e.name.as_deref(), Some("AbortError"));
-    sleep(50).await;
-    assert!(stream_cancelled(&g), "the source stream is cancelled");
-    assert!(stream_pulled(&g) < 512.0 * 1024.0 * 1024.0);
+    if stream_bodies_supported() {
+        assert_eq!(e.name.as_deref(), Some("AbortError"));
+        sleep(50).await;
+        assert!(stream_cancelled(&g), "the source stream is cancelled");
+        assert!(stream_pulled(&g) < 512.0 * 1024.0 * 1024.0);
+    } else {
+        // Refused before the abort could fire, without reading the stream.
+        assert_eq!(e.name.as_deref(), Some("UnsupportedError"), "{e:?}");
+        assert_eq!(stream_pulled(&g), 0.0);
+    }
 
     let id = published("abort-down.bin", 2_000_000).await;
     let c = web_sys::AbortController::new().unwrap();
@@ -186,7 +191,7 @@ async fn abort_mid_upload_and_mid_download() {
 
 #[wasm_bindgen_test]
 async fn token_is_refreshed_once_after_401() {
-    let (c, tokens) = client_with(SENDER, WRITE, json!({}));
+    let (c, tokens) = client_with(DIGDIR, WRITE, json!({}));
     let id = ok(c.initialize(meta("token.txt"), none())).await.as_string().unwrap();
     assert_eq!(token_calls(&tokens), 1);
     poison_tokens(&tokens, 1);
@@ -202,7 +207,7 @@ async fn token_is_refreshed_once_after_401() {
 async fn retries_honour_retry_after_and_never_repeat_initialize() {
     let s = sender();
     let id = ok(s.initialize(meta("retry.txt"), none())).await.as_string().unwrap();
-    let path = format!("/broker/api/v1/filetransfer/{id}");
+    let path = paths::fill(paths::OVERVIEW, &[&id]);
     hook(
         "POST",
         "/emulator/api/faults",
@@ -218,7 +223,7 @@ async fn retries_honour_retry_after_and_never_repeat_initialize() {
     hook(
         "POST",
         "/emulator/api/faults",
-        Some(json!({ "method": "POST", "path": "/broker/api/v1/filetransfer", "count": 1, "status": 503 })),
+        Some(json!({ "method": "POST", "path": paths::FILE_TRANSFER, "count": 1, "status": 503 })),
     )
     .await;
     let e = fails(s.initialize(meta("never-twice.txt"), none())).await;
@@ -227,9 +232,9 @@ async fn retries_honour_retry_after_and_never_repeat_initialize() {
     ok(s.initialize(meta("after.txt"), none())).await;
 
     // A retried request that keeps failing gives up after the configured retries.
-    let (c, _) = client_with(SENDER, WRITE, json!({ "retry": { "retries": 1, "baseDelayMs": 1 } }));
+    let (c, _) = client_with(DIGDIR, WRITE, json!({ "retry": { "retries": 1, "baseDelayMs": 1 } }));
     let id = ok(c.initialize(meta("retry2.txt"), none())).await.as_string().unwrap();
-    let path = format!("/broker/api/v1/filetransfer/{id}");
+    let path = paths::fill(paths::OVERVIEW, &[&id]);
     hook("POST", "/emulator/api/faults", Some(json!({ "method": "GET", "path": path, "count": 2, "status": 503 })))
         .await;
     assert_eq!(fails(c.overview(id.clone(), none())).await.status, Some(503));
@@ -238,14 +243,14 @@ async fn retries_honour_retry_after_and_never_repeat_initialize() {
 
 #[wasm_bindgen_test]
 async fn stall_timeout_and_deadline() {
-    let (c, _) = client_with(SENDER, WRITE, json!({ "stallTimeoutMs": 300, "retry": false }));
+    let (c, _) = client_with(DIGDIR, WRITE, json!({ "stallTimeoutMs": 300, "retry": false }));
     let id = ok(c.initialize(meta("stall.txt"), none())).await.as_string().unwrap();
-    let path = format!("/broker/api/v1/filetransfer/{id}");
+    let path = paths::fill(paths::OVERVIEW, &[&id]);
     hook("POST", "/emulator/api/faults", Some(json!({ "method": "GET", "path": path, "delayMs": 1500 }))).await;
     let e = fails(c.overview(id.clone(), none())).await;
     assert_eq!((e.name.as_deref(), e.kind.as_deref()), (Some("TimeoutError"), Some("stall")));
     hook("POST", "/emulator/api/faults", Some(json!({ "method": "GET", "path": path, "delayMs": 1500 }))).await;
-    let (c, _) = client_with(SENDER, WRITE, json!({ "retry": false }));
+    let (c, _) = client_with(DIGDIR, WRITE, json!({ "retry": false }));
     let e = fails(c.overview(id.clone(), obj(json!({ "deadlineMs": 200 })))).await;
     assert_eq!((e.name.as_deref(), e.kind.as_deref()), (Some("TimeoutError"), Some("deadline")));
 }
@@ -310,10 +315,10 @@ async fn broker_errors_are_typed() {
     let e = fails(recipient().confirm_download(id.clone(), none())).await;
     assert_eq!((e.status, e.code.as_deref()), (Some(400), Some("BRO-00019")));
     // An organisation that is neither sender nor recipient.
-    let e = fails(client(OTHER, READ).overview(id.clone(), none())).await;
+    let e = fails(client(OTHER_RECIPIENT, READ).overview(id.clone(), none())).await;
     assert_eq!((e.status, e.code.as_deref()), (Some(401), Some("BRO-00006")));
     // Network errors are their own class.
-    let (c, _) = client_with(SENDER, WRITE, json!({ "baseUrl": "http://127.0.0.1:9", "retry": false }));
+    let (c, _) = client_with(DIGDIR, WRITE, json!({ "baseUrl": "http://127.0.0.1:9", "retry": false }));
     let e = fails(c.overview(id, none())).await;
     assert_eq!(e.name.as_deref(), Some("NetworkError"));
 }
@@ -322,7 +327,7 @@ async fn broker_errors_are_typed() {
 async fn validation_agrees_with_the_server() {
     let good = json!({
         "fileName": "v.txt", "resourceId": RESOURCE, "sendersFileTransferReference": "v",
-        "sender": format!("0192:{SENDER}"), "recipients": [format!("0192:{RECIPIENT}")]
+        "sender": format!("0192:{DIGDIR}"), "recipients": [format!("0192:{RECIPIENT}")]
     });
     let with = |k: &str, v: serde_json::Value| {
         let mut b = good.clone();
@@ -344,13 +349,13 @@ async fn validation_agrees_with_the_server() {
         with("propertyList", json!({ "k".repeat(51): "v" })),
         with("propertyList", json!({ "k": "v".repeat(3001) })),
     ];
-    let (c, tokens) = client_with(SENDER, WRITE, json!({}));
+    let (c, tokens) = client_with(DIGDIR, WRITE, json!({}));
     for body in table {
         let local = validate_initialize(json(body.clone())).unwrap();
         assert!(!local.is_null(), "the client accepts {body}");
         let e = fails(c.initialize(json(body.clone()), none())).await;
         assert_eq!((e.status, e.local), (Some(400), Some(true)), "{body}");
-        let (status, server) = raw_initialize(SENDER, body.clone()).await;
+        let (status, server) = raw_initialize(DIGDIR, body.clone()).await;
         assert_eq!(status, 400, "the server accepts {body}");
         let theirs: std::collections::BTreeMap<String, Vec<String>> = get(&server, "errors");
         assert_eq!(e.errors.clone().unwrap(), theirs, "{body}");

@@ -1,14 +1,10 @@
 //! What the client does without any service: argument checks, validation before the network, the error
-//! classes, MD5, and the state logic exported to JS. Runs under Node.
-#![cfg(target_arch = "wasm32")]
-
-mod common;
-
+//! classes, MD5, and the state logic exported to JS.
+use crate::support::*;
 use altinn_broker_client::{
     can_reach, file_transfer_statuses, is_settled, is_terminal, md5_hex, normalize_org_number, status_text, successors,
     validate_initialize, BrokerClient, Md5,
 };
-use common::*;
 use js_sys::Reflect;
 use serde_json::json;
 use wasm_bindgen::{JsCast, JsValue};
@@ -119,10 +115,15 @@ fn state_logic_for_js() {
     assert!(validate_initialize(json(json!({}))).unwrap().is_object());
 }
 
+/// The errors as JS receives them, through the exported surface only: a validation failure (rejected before the
+/// network) and a client error (a refused constructor argument).
 #[wasm_bindgen_test]
-fn errors_are_error_subclasses() {
-    let e: JsValue = altinn_broker_client::error::Error::Validation(Default::default()).into();
+async fn errors_are_error_subclasses() {
+    let (c, _) = nowhere();
+    let e = call(c.initialize(json(json!({})), none())).await.expect_err("an empty initialize body is refused");
+    assert_eq!(err_info(&e).local, Some(true), "refused by the client's own validation");
     assert!(e.is_instance_of::<js_sys::Error>());
-    let e: JsValue = altinn_broker_client::error::Error::client("x").into();
+    let e = BrokerClient::new(json(json!({ "baseUrl": "http://x" }))).err().unwrap();
+    assert_eq!(err_info(&e).name.as_deref(), Some("ClientError"));
     assert!(e.dyn_ref::<js_sys::Error>().is_some());
 }

@@ -1,16 +1,12 @@
 //! The service's verdict on every initialize value a JS caller can pass (issue 8): the value as `JSON.stringify`
 //! writes it, bound as System.Text.Json binds it, then model-validated (`core::validate::initialize_json`) — in
 //! `validateInitialize` and in every method that validates locally — and the request sent is the bound one.
-//! Against a real emulator process, under Node. `tests/fidelity/validation.mjs` holds the same rule over a
+//! Against a real emulator process. `tests/fidelity/validation.mjs` holds the same rule over a
 //! generated table of thousands of payloads, message for message.
-#![cfg(target_arch = "wasm32")]
-
-mod common;
-
 use std::collections::BTreeMap;
 
+use crate::support::*;
 use altinn_broker_client::validate_initialize;
-use common::*;
 use serde_json::json;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -25,7 +21,7 @@ fn js(text: &str) -> JsValue {
 /// The good body with `member` set to the JSON `value` (appended, so the binder meets it last).
 fn good_with(member: &str, value: &str) -> String {
     format!(
-        r#"{{"fileName":"v.txt","resourceId":"{RESOURCE}","sendersFileTransferReference":"v","sender":"0192:{SENDER}","recipients":["0192:{RECIPIENT}"],"{member}":{value}}}"#
+        r#"{{"fileName":"v.txt","resourceId":"{RESOURCE}","sendersFileTransferReference":"v","sender":"0192:{DIGDIR}","recipients":["0192:{RECIPIENT}"],"{member}":{value}}}"#
     )
 }
 
@@ -57,7 +53,7 @@ async fn wrong_types_get_the_binders_first_error_in_every_method() {
         ),
         (good_with("checksum", "true"), conversion("$.checksum", "System.String")),
     ];
-    let (c, tokens) = client_with(SENDER, WRITE, json!({}));
+    let (c, tokens) = client_with(DIGDIR, WRITE, json!({}));
     for (body, (path, message_start)) in table {
         let v = js(&body);
         let errors = local_errors(&v).unwrap_or_else(|| panic!("the client accepts {body}"));
@@ -75,7 +71,7 @@ async fn wrong_types_get_the_binders_first_error_in_every_method() {
         }
         // The emulator refuses it too (tests/fidelity/validation.mjs compares the keys and messages, which need
         // the emulator's System.Text.Json binding: the same core function).
-        let (status, _) = raw_initialize(SENDER, serde_json::from_str(&body).unwrap()).await;
+        let (status, _) = raw_initialize(DIGDIR, serde_json::from_str(&body).unwrap()).await;
         assert_eq!(status, 400, "the emulator accepts {body}");
     }
     assert_eq!(token_calls(&tokens), 0, "nothing was sent");
@@ -105,7 +101,7 @@ async fn non_objects_omitted_members_and_unknown_members() {
 #[wasm_bindgen_test]
 async fn case_variants_bind_and_the_bound_request_is_sent() {
     let body = format!(
-        r#"{{"FILENAME":"upper.txt","ResourceId":"{RESOURCE}","sendersFileTransferReference":"case","SENDER":"urn:altinn:organization:identifier-no:{SENDER}","Recipients":["0192:{RECIPIENT}"],"DisableVirusScan":false,"foo":1}}"#
+        r#"{{"FILENAME":"upper.txt","ResourceId":"{RESOURCE}","sendersFileTransferReference":"case","DIGDIR":"urn:altinn:organization:identifier-no:{DIGDIR}","Recipients":["0192:{RECIPIENT}"],"DisableVirusScan":false,"foo":1}}"#
     );
     let v = js(&body);
     assert_eq!(local_errors(&v), None, "member names bind case-insensitively");
@@ -113,12 +109,12 @@ async fn case_variants_bind_and_the_bound_request_is_sent() {
     let id = ok(s.initialize(v, none())).await.as_string().unwrap();
     let o = ok(s.overview(id, none())).await;
     assert_eq!(get::<String>(&o, "fileName"), "upper.txt");
-    assert_eq!(get::<String>(&o, "sender"), format!("0192:{SENDER}"), "the sender is sent in the 0192: form");
+    assert_eq!(get::<String>(&o, "sender"), format!("0192:{DIGDIR}"), "the sender is sent in the 0192: form");
 }
 
 #[wasm_bindgen_test]
 async fn what_the_service_fails_on_is_refused_locally() {
-    let (c, tokens) = client_with(SENDER, WRITE, json!({}));
+    let (c, tokens) = client_with(DIGDIR, WRITE, json!({}));
     for body in [good_with("propertyList", r#"{"k":null}"#), good_with("recipients", "[null]")] {
         let v = js(&body);
         let e = err_info(&validate_initialize(v.clone()).expect_err(&body));
@@ -133,7 +129,7 @@ async fn what_the_service_fails_on_is_refused_locally() {
 
 #[wasm_bindgen_test]
 async fn initialize_and_upload_is_judged_as_its_form() {
-    let (c, tokens) = client_with(SENDER, WRITE, json!({}));
+    let (c, tokens) = client_with(DIGDIR, WRITE, json!({}));
     // An empty string is written into the form and binds null: only "required", keyed by the form's name.
     let e =
         fails(c.initialize_and_upload(generated_bytes(10).into(), js(&good_with("fileName", r#""""#)), none())).await;

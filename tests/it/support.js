@@ -184,3 +184,9 @@ export function constantTokens(value) {
   };
   return { fn, state };
 }
+
+/**
+ * Whether the tests run in a browser page (wasm-bindgen-test's headless Chromium) rather than in Node: the few
+ * things a runtime decides (a stream request body over plain http) are asserted for the runtime at hand.
+ */
+export function inBrowser() { return typeof window !== 'undefined' && typeof document !== 'undefined'; }

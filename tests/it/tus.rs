@@ -1,20 +1,15 @@
-//! Resumable (tus) uploads against a real emulator process, under Node: single and parallel uploads byte-exact,
-//! dropped connections, stalled answers, 429s, expiring tokens, pause/resume with a resume store, termination and
-//! stream sources. (`scripts/test.sh` starts the emulator and passes its URL at build time.)
-#![cfg(target_arch = "wasm32")]
-
-mod common;
-
-use altinn_broker_client::md5_hex;
-use altinn_broker_client::memory_resume_store;
-use altinn_broker_client::TusUpload;
-use common::*;
+//! Resumable (tus) uploads against a real emulator process: single and parallel uploads byte-exact, dropped
+//! connections, stalled answers, 429s, expiring tokens, pause/resume with a resume store, termination and stream
+//! sources.
+use crate::support::*;
+use altinn_broker_client::{md5_hex, memory_resume_store, BrokerClient, TusUpload};
+use altinn_broker_core::paths;
 use js_sys::{Promise, Reflect};
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
-#[wasm_bindgen(module = "/tests/tus_support.js")]
+#[wasm_bindgen(module = "/tests/it/tus_support.js")]
 extern "C" {
     type CachingTokens;
     #[wasm_bindgen(js_name = cachingTokens)]
@@ -37,15 +32,9 @@ extern "C" {
     fn raw_head(base_url: &str, token: &str, path: &str) -> Promise;
 }
 
-#[wasm_bindgen(module = "/tests/support.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = issueToken)]
-    fn issue_token(base_url: &str, org: &str, scopes: &str) -> Promise;
-}
-
 const MIB: u32 = 1024 * 1024;
 
-async fn new_transfer(s: &altinn_broker_client::BrokerClient, name: &str) -> String {
+async fn new_transfer(s: &BrokerClient, name: &str) -> String {
     ok(s.initialize(meta(name), none())).await.as_string().unwrap()
 }
 
@@ -200,10 +189,10 @@ async fn injected_429s_pause_every_partial_for_retry_after() {
 async fn a_token_that_expires_mid_upload_is_asked_for_again() {
     // The caller caches a 1-second token; slow chunks make it expire mid-upload. The service tolerates an expired
     // token inside an active upload session, and the client asks the callback before every chunk.
-    let tokens = caching_tokens(url(), SENDER, WRITE, 1);
+    let tokens = caching_tokens(url(), DIGDIR, WRITE, 1);
     let o = json(json!({ "baseUrl": url(), "retry": { "baseDelayMs": 20 } }));
     Reflect::set(&o, &"token".into(), &caching_fn(&tokens)).unwrap();
-    let s = altinn_broker_client::BrokerClient::new(o).unwrap();
+    let s = BrokerClient::new(o).unwrap();
     let id = new_transfer(&s, "tus-token.bin").await;
     hook(
         "POST",
@@ -230,7 +219,7 @@ async fn a_token_that_expires_mid_upload_is_asked_for_again() {
 
 #[wasm_bindgen_test]
 async fn a_refused_token_is_refreshed_once() {
-    let (s, tokens) = client_with(SENDER, WRITE, json!({}));
+    let (s, tokens) = client_with(DIGDIR, WRITE, json!({}));
     let id = new_transfer(&s, "tus-401.bin").await;
     poison_tokens(&tokens, 1);
     let up = s.start_upload(id.clone(), generated_blob(300_000).into(), opts(json!({ "resumeStore": false }))).unwrap();
@@ -319,12 +308,12 @@ async fn an_abort_signal_pauses_and_terminate_deletes() {
     let found = ok(s.find_resumable_uploads(blob.into(), find_opts)).await;
     assert_eq!(js_sys::Array::from(&found).length(), 0, "terminate forgets the record");
     // The upload is gone from the service; the transfer itself stays UploadStarted (it cannot be cancelled).
-    let token = ok(issue_token(url(), SENDER, WRITE)).await.as_string().unwrap();
+    let token = issue_token(DIGDIR, WRITE).await;
     let head = ok(raw_head(url(), &token, &path)).await;
     assert_eq!(get::<u16>(&head, "status"), 404);
     let o = ok(s.overview(id, none())).await;
     assert_eq!(get::<String>(&o, "fileTransferStatus"), "UploadStarted");
-    assert!(path.starts_with("/broker/api/v1/filetransfer/upload/tus/"));
+    assert!(path.starts_with(&format!("{}/", paths::TUS)));
 }
 
 #[wasm_bindgen_test]
