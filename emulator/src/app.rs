@@ -32,7 +32,7 @@ impl AppState {
 }
 
 pub fn app(state: AppState) -> Router {
-    // The document half of the routers is served by `routes::openapi` (built from the same declarations).
+    // The document half of the routers is served by `routes::emulator::openapi` (built from the same declarations).
     let (router, _) = routes::router().split_for_parts();
     let router = router.fallback(not_found).method_not_allowed_fallback(method_not_allowed);
 

@@ -156,39 +156,20 @@ pub async fn patch_partial(
 )]
 pub async fn create(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Body) -> Response {
     respond(match method_override(&headers) {
-        Some(m) => overridden(&state, &headers, &id, None, m, body).await,
+        Some(m) => overridden(&state, &headers, &id, m, body).await,
         None => tus::create(&state, &headers, &id, body).await,
     })
 }
 
-/// A POST to a partial upload's URL: only meaningful with `X-HTTP-Method-Override`.
-pub async fn post_partial(
-    State(state): State<AppState>,
-    Path((id, pid)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    respond(match method_override(&headers) {
-        Some(m) => overridden(&state, &headers, &id, Some(&pid), m, body).await,
-        None => Err(TusFailure::NotTus),
-    })
-}
-
-/// Serves a POST as the method `X-HTTP-Method-Override` names.
-async fn overridden(
-    state: &AppState,
-    headers: &HeaderMap,
-    raw_id: &str,
-    raw_pid: Option<&str>,
-    method: Method,
-    body: Body,
-) -> TusResult {
+/// Serves a POST to an upload's URL as the method `X-HTTP-Method-Override` names (the partial URLs take no POST:
+/// `paths::ROUTES`).
+async fn overridden(state: &AppState, headers: &HeaderMap, raw_id: &str, method: Method, body: Body) -> TusResult {
     match method {
-        Method::PATCH => protocol::patch(state, headers, raw_id, raw_pid, body).await,
-        Method::HEAD => protocol::head(state, headers, raw_id, raw_pid),
-        Method::DELETE => termination::terminate(state, headers, raw_id, raw_pid),
+        Method::PATCH => protocol::patch(state, headers, raw_id, None, body).await,
+        Method::HEAD => protocol::head(state, headers, raw_id, None),
+        Method::DELETE => termination::terminate(state, headers, raw_id, None),
         Method::OPTIONS => protocol::options(state, headers),
-        Method::POST if raw_pid.is_none() => tus::create(state, headers, raw_id, body).await,
+        Method::POST => tus::create(state, headers, raw_id, body).await,
         _ => Err(TusFailure::NotTus),
     }
 }
