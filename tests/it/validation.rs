@@ -101,7 +101,7 @@ async fn non_objects_omitted_members_and_unknown_members() {
 #[wasm_bindgen_test]
 async fn case_variants_bind_and_the_bound_request_is_sent() {
     let body = format!(
-        r#"{{"FILENAME":"upper.txt","ResourceId":"{RESOURCE}","sendersFileTransferReference":"case","DIGDIR":"urn:altinn:organization:identifier-no:{DIGDIR}","Recipients":["0192:{RECIPIENT}"],"DisableVirusScan":false,"foo":1}}"#
+        r#"{{"FILENAME":"upper.txt","ResourceId":"{RESOURCE}","sendersFileTransferReference":"case","SENDER":"urn:altinn:organization:identifier-no:{DIGDIR}","Recipients":["0192:{RECIPIENT}"],"DisableVirusScan":false,"foo":1}}"#
     );
     let v = js(&body);
     assert_eq!(local_errors(&v), None, "member names bind case-insensitively");
