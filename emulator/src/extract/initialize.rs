@@ -318,6 +318,11 @@ mod tests {
         let e = errors(form(&f));
         assert_eq!(e["Metadata.DisableVirusScan"], ["The value 'maybe' is not valid for DisableVirusScan."]);
         assert_eq!(e.len(), 1);
+        // MVC validates the members that did bind beside the one that did not convert: a bad value with nothing
+        // else reports both.
+        let e = errors(form(&[("Metadata.DisableVirusScan", "maybe")]));
+        assert_eq!(e["Metadata.DisableVirusScan"], ["The value 'maybe' is not valid for DisableVirusScan."]);
+        assert!(e.contains_key("Metadata.FileName"), "{e:?}");
 
         // An empty recipient element binds null: it passes validation and the handler throws (500).
         let mut f = VALID.to_vec();
