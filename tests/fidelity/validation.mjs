@@ -285,7 +285,7 @@ const isStringOrNull = (v) => v === null || typeof v === 'string';
  */
 function formFields(payload) {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return null;
-  // A lone surrogate (which JSON.stringify writes as a \udXXX escape) does not bind as JSON, so the client refuses
+  // A lone surrogate (which JSON.stringify writes as an escape such as \ud800) does not bind as JSON, so the client refuses
   // it there; a FormData would write U+FFFD for it.
   if (/\\u[dD][89a-fA-F][0-9a-fA-F]{2}/.test(JSON.stringify(payload))) return null;
   const p = JSON.parse(JSON.stringify(payload));
