@@ -1,9 +1,10 @@
 // Turns wasm-pack's `--target web` output in pkg/ into the one npm package for every runtime:
 //   - `index.js`: the web build plus the error classes; call `await init()` (bundlers, browsers) or
 //     `init({ module_or_path })` with bytes or a compiled `WebAssembly.Module` (workers, workerd, Deno);
-//   - `node.js`: the same, already initialised from the .wasm file next to it (Node picks it via `exports`).
+//   - `node.js`: the same, already initialised from the .wasm file next to it (Node picks it via `exports`);
+//   - `edge/`: the plain ES modules of src/edge (Maskinporten token provider, Broker proxy), re-exported by `index.js`.
 // It also drops the declarations of wasm-streams' internal classes, which are not part of the API.
-import { readFileSync, writeFileSync, readdirSync, copyFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, readdirSync, copyFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 
 const pkg = process.argv[2] || 'pkg';
@@ -19,7 +20,9 @@ const errorNames = [
 writeFileSync(join(pkg, 'index.js'), `export * from './${glue}.js';
 export { default } from './${glue}.js';
 export { ${errorNames.join(', ')} } from '${errorsModule}';
+export * from './edge/index.js';
 `);
+cpSync('src/edge', join(pkg, 'edge'), { recursive: true });
 
 writeFileSync(join(pkg, 'node.js'), `import { readFileSync } from 'node:fs';
 import { initSync } from './${glue}.js';
@@ -38,6 +41,7 @@ copyFileSync('src/bindings/errors.d.ts', join(pkg, 'errors.d.ts'));
 const dts = `export * from './${glue}.js';
 export { default } from './${glue}.js';
 export * from './errors.js';
+export * from './edge/index.js';
 `;
 writeFileSync(join(pkg, 'index.d.ts'), dts);
 writeFileSync(join(pkg, 'node.d.ts'), dts);
@@ -58,7 +62,7 @@ const out = {
   license: meta.license,
   repository: meta.repository,
   type: 'module',
-  files: [...new Set([...(meta.files || []), 'index.js', 'index.d.ts', 'node.js', 'node.d.ts', 'errors.d.ts', 'snippets'])],
+  files: [...new Set([...(meta.files || []), 'index.js', 'index.d.ts', 'node.js', 'node.d.ts', 'errors.d.ts', 'snippets', 'edge'])],
   main: 'index.js',
   types: 'index.d.ts',
   exports: {
