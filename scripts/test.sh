@@ -138,7 +138,7 @@ else
 fi
 
 step package scripts/build-pkg.sh --dev
-step no-any-in-declarations bash -c '! grep -nwE "any" pkg/*.d.ts | grep -v "_bg.wasm.d.ts"'
+step no-any-in-declarations bash -c '! grep -nwE "any" pkg/*.d.ts pkg/edge/*.d.ts | grep -v "_bg.wasm.d.ts"'
 step tsc tsc -p examples/tsconfig.json
 # The package in a Vite production build, run in headless Chromium against the emulator started above.
 step vite-bundle node tests/vite/run.mjs
@@ -156,6 +156,11 @@ step tus-browser-reload "${tus_env[@]}" node tests/tus/browser_reload.mjs
 fidelity_env=(env EMULATOR_BIN="$CARGO_TARGET_DIR/debug/altinn-broker-emulator")
 step fidelity-validation "${fidelity_env[@]}" node tests/fidelity/validation.mjs
 step fidelity-tus-server "${fidelity_env[@]}" node tests/fidelity/tus_server.mjs
+
+# The edge pieces through the built package, each test with an emulator of its own (no --cors-origin):
+# createBrokerProxy in Node (allow-list, credentials, CORS, tus/Range, abort, limits, authorize, 401 refresh).
+edge_env=(env EMULATOR_BIN="$CARGO_TARGET_DIR/debug/altinn-broker-emulator" EDGE_PKG="$root/pkg")
+step edge-proxy "${edge_env[@]}" node tests/edge/proxy.mjs
 
 say summary
 if [ ${#failures[@]} -gt 0 ]; then echo "failed steps: ${failures[*]}"; fi
