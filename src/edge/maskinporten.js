@@ -23,6 +23,12 @@ const RENEW_MARGIN_MS = 60_000;
  * same expired token, and must not cause four new grants).
  */
 const REFRESH_COALESCE_MS = 5000;
+/**
+ * §2.2: Maskinporten refuses an `iat` more than 10 s off its clock. Its answers' `Date` (RFC 9110 §6.6.1, whole
+ * seconds) says what that clock reads; an offset larger than this is taken over, and a refused grant signed with
+ * a clock that far off is signed once more with the corrected one.
+ */
+const CLOCK_SKEW_MS = 5000;
 /** §2.3: the ISO 6523 authority of a Norwegian organisation number. */
 const ORG_AUTHORITY = 'iso6523-actorid-upis';
 
@@ -200,8 +206,21 @@ export function providerWithGrantHook(options, reshapeGrant) {
   let signingKey = null;
   const key = () => (signingKey ??= importSigningKey(options.privateKey));
 
+  // Maskinporten's clock minus ours, as its `Date` headers tell (see CLOCK_SKEW_MS).
+  let clockOffsetMs = 0;
+  /** Takes over the server's clock from an answer's `Date`; true when that moved the offset. */
+  function learnClock(response) {
+    const date = Date.parse(response.headers.get('date') ?? '');
+    if (Number.isNaN(date)) return false;
+    // `Date` is truncated to the second: half a second is its expected error.
+    const measured = date + 500 - Date.now();
+    if (Math.abs(measured - clockOffsetMs) <= CLOCK_SKEW_MS) return false;
+    clockOffsetMs = measured;
+    return true;
+  }
+
   async function grant() {
-    const iat = Math.floor(Date.now() / 1000);
+    const iat = Math.floor((Date.now() + clockOffsetMs) / 1000);
     const header = { alg: 'RS256', kid: config.keyId };
     const claims = { ...grantTemplate(config), iat, exp: iat + GRANT_LIFETIME_S, jti: crypto.randomUUID() };
     const shaped = reshapeGrant ? reshapeGrant({ header, claims }) : { header, claims };
@@ -229,7 +248,20 @@ export function providerWithGrantHook(options, reshapeGrant) {
   }
 
   async function maskinportenToken() {
-    const response = await withRetry(
+    for (let attempt = 0; ; attempt++) {
+      const response = await postGrant();
+      const skewed = learnClock(response);
+      if (response.status === 400 && skewed && attempt === 0) {
+        // Refused while our clock was off Maskinporten's: the `iat` may be why. Once more on its clock.
+        await response.body?.cancel().catch(() => {});
+        continue;
+      }
+      return readMaskinportenAnswer(response);
+    }
+  }
+
+  function postGrant() {
+    return withRetry(
       // A new grant per attempt: a reused `jti` is refused (§2.2).
       async () => [config.tokenEndpoint, {
         method: 'POST',
@@ -238,6 +270,9 @@ export function providerWithGrantHook(options, reshapeGrant) {
       }],
       (cause) => new MaskinportenError({ message: `could not reach Maskinporten at ${config.tokenEndpoint}` }, cause),
     );
+  }
+
+  async function readMaskinportenAnswer(response) {
     const text = await readText(response);
     if (!response.ok) throw maskinportenRefusal(response.status, text);
     let body = null;
