@@ -161,6 +161,9 @@ step fidelity-tus-server "${fidelity_env[@]}" node tests/fidelity/tus_server.mjs
 # createBrokerProxy in Node (allow-list, credentials, CORS, tus/Range, abort, limits, authorize, 401 refresh).
 edge_env=(env EMULATOR_BIN="$CARGO_TARGET_DIR/debug/altinn-broker-emulator" EDGE_PKG="$root/pkg")
 step edge-proxy "${edge_env[@]}" node tests/edge/proxy.mjs
+# The portal path: headless Chromium on a page served by the proxy (tokens from maskinportenTokenProvider), a
+# parallel tus upload and a ranged download with no token anywhere in the page.
+step edge-portal "${edge_env[@]}" node tests/edge/portal.mjs
 # maskinportenTokenProvider against the emulator's Maskinporten and token exchange: §2.5 refusals as typed errors,
 # single-flight, refresh after a 401 and after the emulator clock passes exp, the 503 retry.
 step edge-maskinporten "${edge_env[@]}" node tests/edge/maskinporten.mjs
