@@ -9,9 +9,12 @@ import { brokerApiRoutes } from '../altinn_broker_client.js';
 import { problem } from './problem.js';
 import { compileRoutes, routeMethods } from './routes.js';
 
-/** RFC 9110 §7.6.1: meaningful for one connection only. */
+/**
+ * RFC 9110 §7.6.1: meaningful for one connection only; and `Expect` (§10.1.1), which the host's server has
+ * answered already (curl sends `Expect: 100-continue` with every upload; Node's fetch refuses to send it).
+ */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer',
-  'transfer-encoding', 'upgrade'];
+  'transfer-encoding', 'upgrade', 'expect'];
 /**
  * Never forwarded from the browser: its credentials for the portal (`Authorization`, `Cookie`), a subscription key
  * of its own, where it came from (`Origin`, `Referer`, fetch metadata: the proxy judges them, the service has no
