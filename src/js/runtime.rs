@@ -4,7 +4,7 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
-    /// Whether `fetch` here accepts a `ReadableStream` body with `duplex: 'half'`.
+    /// Whether `fetch` here can send a `ReadableStream` body (a capability probe; see runtime.js).
     #[wasm_bindgen(js_name = requestStreamsSupported)]
     pub fn request_streams_supported() -> bool;
     /// Node, Deno, Bun or workerd: runtimes whose fetch streams request bodies over HTTP/1.1.
