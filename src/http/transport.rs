@@ -96,7 +96,7 @@ impl Transport {
         loop {
             guard.check()?;
             let token = self.tokens.token(std::mem::take(&mut refresh_now), guard).await?;
-            let result = self.fetch_once(&url, req, &token, guard).await;
+            let result = self.fetch_once(&url, req, token.as_deref(), guard).await;
             let response = match result {
                 Ok(r) => r,
                 Err(Error::Network { message, cause }) => {
@@ -113,7 +113,7 @@ impl Transport {
             if (200..300).contains(&status) {
                 return Ok(response);
             }
-            if status == 401 && !refreshed && req.body.replayable() {
+            if status == 401 && !refreshed && req.body.replayable() && self.tokens.can_refresh() {
                 refreshed = true;
                 refresh_now = true;
                 discard(&response);
@@ -140,8 +140,8 @@ impl Transport {
         loop {
             guard.check()?;
             let token = self.tokens.token(refreshed, guard).await?;
-            let response = self.fetch_once(&url, req, &token, guard).await?;
-            if response.status() == 401 && !refreshed && req.body.replayable() {
+            let response = self.fetch_once(&url, req, token.as_deref(), guard).await?;
+            if response.status() == 401 && !refreshed && req.body.replayable() && self.tokens.can_refresh() {
                 refreshed = true;
                 discard(&response);
                 continue;
@@ -150,10 +150,18 @@ impl Transport {
         }
     }
 
-    async fn fetch_once(&self, url: &str, req: &Request, token: &str, guard: &CallGuard) -> Result<Response, Error> {
+    async fn fetch_once(
+        &self,
+        url: &str,
+        req: &Request,
+        token: Option<&str>,
+        guard: &CallGuard,
+    ) -> Result<Response, Error> {
         let headers = Headers::new().map_err(|e| Error::client_caused("Headers is missing", e))?;
         let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| Error::client_caused(format!("bad {k} header"), e));
-        set("Authorization", &format!("Bearer {token}"))?;
+        if let Some(token) = token {
+            set("Authorization", &format!("Bearer {token}"))?;
+        }
         if let Some(a) = req.accept {
             set("Accept", a)?;
         }
