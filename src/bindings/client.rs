@@ -392,6 +392,7 @@ fn build_client(o: BrokerClientOptions) -> Result<Client, Error> {
             fetch: o.fetch,
             retry: o.retry,
             timeouts,
+            refuse_redirects: runtime::redirect_error_supported(),
         },
         stream_bodies,
         tus_capabilities: Default::default(),

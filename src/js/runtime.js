@@ -25,6 +25,19 @@ export function requestStreamsSupported() {
   return keptAsStream && (duplexRead || isServerRuntime());
 }
 
+/**
+ * Whether `fetch` here takes `redirect: 'error'`. workerd refuses it ("won't be implemented since it does not make
+ * sense at the edge"); Node, Deno and the browsers take it.
+ */
+export function redirectErrorSupported() {
+  try {
+    new Request('http://127.0.0.1/', { redirect: 'error' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A server-side runtime (Node, Deno, Bun, workerd) rather than a browser page or browser worker. */
 export function isServerRuntime() {
   const g = globalThis;

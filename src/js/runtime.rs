@@ -7,6 +7,9 @@ extern "C" {
     /// Whether `fetch` here can send a `ReadableStream` body (a capability probe; see runtime.js).
     #[wasm_bindgen(js_name = requestStreamsSupported)]
     pub fn request_streams_supported() -> bool;
+    /// Whether `fetch` here accepts `redirect: 'error'` (workerd does not).
+    #[wasm_bindgen(js_name = redirectErrorSupported)]
+    pub fn redirect_error_supported() -> bool;
     /// Node, Deno, Bun or workerd: runtimes whose fetch streams request bodies over HTTP/1.1.
     #[wasm_bindgen(js_name = isServerRuntime)]
     pub fn is_server_runtime() -> bool;
