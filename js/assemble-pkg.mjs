@@ -5,11 +5,13 @@
 //     workerd refuses to compile wasm from bytes) and initialises at import, so `init()` needs no arguments;
 //   - `deno.js`: `import source` of the `.wasm` (a WebAssembly.Module, no --allow-read needed), initialised at import;
 //   - `node.js`: initialised at import from the `.wasm` file next to it;
+//   - `edge/`: the plain ES modules of src/edge (Maskinporten token provider, Broker proxy), re-exported by
+//     `index.js`;
 //   - `index.js` (browser, bundlers, Web Workers, default): `await init()` (the bundler resolves the `.wasm` URL) or
 //     `init({ module_or_path })` with a URL, bytes or a compiled `WebAssembly.Module`.
 // The initialised entries keep a default `init()` (a no-op) so code written for any runtime runs unchanged.
 // It also drops the declarations of wasm-streams' internal classes, which are not part of the API.
-import { readFileSync, writeFileSync, readdirSync, copyFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, readdirSync, copyFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 
 const pkg = process.argv[2] || 'pkg';
@@ -25,7 +27,9 @@ const errorNames = [
 writeFileSync(join(pkg, 'index.js'), `export * from './${glue}.js';
 export { default } from './${glue}.js';
 export { ${errorNames.join(', ')} } from '${errorsModule}';
+export * from './edge/index.js';
 `);
+cpSync('src/edge', join(pkg, 'edge'), { recursive: true });
 
 const wasm = `./${glue}_bg.wasm`;
 /** An entry that initialises the wasm at import (`setup`: imports, then `const module = ...`) and re-exports index.js. */
@@ -57,6 +61,7 @@ copyFileSync('src/bindings/errors.d.ts', join(pkg, 'errors.d.ts'));
 const dts = `export * from './${glue}.js';
 export { default } from './${glue}.js';
 export * from './errors.js';
+export * from './edge/index.js';
 `;
 writeFileSync(join(pkg, 'index.d.ts'), dts);
 
@@ -76,7 +81,7 @@ const out = {
   license: meta.license,
   repository: meta.repository,
   type: 'module',
-  files: [...new Set([...(meta.files || []), 'index.js', 'index.d.ts', 'errors.d.ts', 'snippets',
+  files: [...new Set([...(meta.files || []), 'index.js', 'index.d.ts', 'errors.d.ts', 'snippets', 'edge',
     ...Object.keys(entries).map((e) => `${e}.js`)])],
   main: 'index.js',
   types: 'index.d.ts',

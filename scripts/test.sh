@@ -154,7 +154,7 @@ else
 fi
 
 step package scripts/build-pkg.sh --dev
-step no-any-in-declarations bash -c '! grep -nwE "any" pkg/*.d.ts | grep -v "_bg.wasm.d.ts"'
+step no-any-in-declarations bash -c '! grep -nwE "any" pkg/*.d.ts pkg/edge/*.d.ts | grep -v "_bg.wasm.d.ts"'
 step tsc tsc -p examples/tsconfig.json
 # The package in a Vite production build, run in headless Chromium against the emulator started above.
 step vite-bundle node tests/vite/run.mjs
@@ -173,19 +173,36 @@ fidelity_env=(env EMULATOR_BIN="$CARGO_TARGET_DIR/debug/altinn-broker-emulator")
 step fidelity-validation "${fidelity_env[@]}" node tests/fidelity/validation.mjs
 step fidelity-tus-server "${fidelity_env[@]}" node tests/fidelity/tus_server.mjs
 
-# The package in the edge runtimes, each example served by its runtime against an emulator process of its own:
-# a 64 MiB request body handed to `upload` as a stream, to Published; a download verified while it streams into
-# a sink, confirmed (tests/edge/). The Node server on 20, 22 and 24; workerd (miniflare's) with the Cloudflare
-# Worker bundled by esbuild through the `workerd` export condition; Deno through the `deno` condition.
-edge_env=(env EMULATOR_BIN="$CARGO_TARGET_DIR/debug/altinn-broker-emulator")
-step edge-node "${edge_env[@]}" EDGE_NODE="$node_dirs/20/node" node tests/edge/node.mjs
-step edge-node22 "${edge_env[@]}" EDGE_NODE="$node_dirs/22/node" node tests/edge/node.mjs
-step edge-node24 "${edge_env[@]}" EDGE_NODE="$node_dirs/24/node" node tests/edge/node.mjs
-# A Node upload's RSS stays flat (fresh processes, 64 vs 256 MiB): the client sends `redirect: 'error'`.
-step edge-node-memory "${edge_env[@]}" EDGE_NODE="$node_dirs/20/node" node tests/edge/node_memory.mjs
-step edge-node24-memory "${edge_env[@]}" EDGE_NODE="$node_dirs/24/node" node tests/edge/node_memory.mjs
+# The edge pieces and runtimes through the built package, each test with an emulator of its own (no --cors-origin).
+edge_env=(env EMULATOR_BIN="$CARGO_TARGET_DIR/debug/altinn-broker-emulator" EDGE_PKG="$root/pkg")
+# createBrokerProxy in Node (allow-list, credentials, CORS, tus/Range, abort, limits, authorize, 401 refresh).
+step edge-proxy "${edge_env[@]}" node tests/edge/proxy.mjs
+# The portal path: headless Chromium on a page served by the proxy (tokens from maskinportenTokenProvider), a
+# parallel tus upload and a ranged download with no token anywhere in the page.
+step edge-portal "${edge_env[@]}" node tests/edge/portal.mjs
+# maskinportenTokenProvider against the emulator's Maskinporten and token exchange: §2.5 refusals as typed errors,
+# single-flight, refresh after a 401 and after the emulator clock passes exp, the 503 retry.
+step edge-maskinporten "${edge_env[@]}" node tests/edge/maskinporten.mjs
+# The examples in their runtimes (tests/edge/harness.mjs): a 64 MiB request body handed to `upload` as a stream, to
+# Published; a download verified while it streams into a sink, confirmed. The Node server; a Node upload's RSS
+# stays flat (fresh processes, 64 vs 256 MiB: the client sends `redirect: 'error'`); workerd (miniflare's) with
+# the Cloudflare Worker bundled by esbuild through the `workerd` export condition, its tokens from
+# maskinportenTokenProvider, and createBrokerProxy served by workerd (a 200 MiB upload, workerd's RSS); Deno
+# through the `deno` condition.
+step edge-node "${edge_env[@]}" node tests/edge/node.mjs
+step edge-node-memory "${edge_env[@]}" node tests/edge/node_memory.mjs
 step edge-workerd "${edge_env[@]}" node tests/edge/workerd.mjs
 step edge-deno "${edge_env[@]}" node tests/edge/deno.mjs
+# Every Node-hosted edge test again on the Node LTS lines users run.
+edge_on_node() {
+  local rc=0 t
+  for t in node node_memory proxy maskinporten; do
+    with_node "$1" "${edge_env[@]}" node "tests/edge/$t.mjs" || rc=1
+  done
+  return $rc
+}
+step edge-node22 edge_on_node 22
+step edge-node24 edge_on_node 24
 
 say summary
 if [ ${#failures[@]} -gt 0 ]; then echo "failed steps: ${failures[*]}"; fi

@@ -10,6 +10,7 @@
 //! - [`validate`]: every input rule with the service's own messages;
 //! - [`error_codes`]: the Broker error table (`BRO-000NN`);
 //! - [`paths`]: the API's route templates and the request paths built from them;
+//! - [`platform`]: the paths of the Altinn platform around Broker (Maskinporten, token exchange, test tokens);
 //! - [`tus`]: tus version, extensions, header names, chunk limits and upload expiry;
 //! - [`scopes`]: the scopes of the authorization policies;
 //! - [`seed`]: the organisations and resources of the seed world the emulator starts with and the tests use;
@@ -28,6 +29,7 @@ pub mod events;
 pub mod ids;
 pub mod model;
 pub mod paths;
+pub mod platform;
 pub mod problem;
 pub mod scopes;
 pub mod seed;

@@ -35,3 +35,22 @@ pub const CONFIGURED_OWNER_RESOURCE: &str = "altinn-broker-test-resource-with-co
 pub const NOT_CONFIGURED_RESOURCE: &str = "altinn-broker-test-resource-not-configured";
 /// Registered, owned by [`UNREGISTERED_OWNER`].
 pub const UNCONFIGURED_OWNER_RESOURCE: &str = "altinn-broker-test-resource-with-unconfigured-serviceowner";
+
+/// [`DIGDIR`]'s code in Altinn's organisation register (`altinn-orgs.json`): an exchanged token that carries the
+/// `altinn:serviceowner` scope gets it as `urn:altinn:org` (events-auth contract §3.1).
+pub const DIGDIR_ORG_CODE: &str = "digdir";
+/// What `urn:altinn:org` becomes for [`DIGDIR_ORG_CODE`] when the exchange is called with `?test=true` (§3.1).
+pub const TEST_ORG_CODE: &str = "ttd";
+
+/// A system user of [`RECIPIENT`], registered on [`DIGDIR`]'s Maskinporten client, created without an
+/// `externalRef` (so its externalRef is the org number, events-auth contract §2.3).
+pub const SYSTEM_USER_ID: &str = "5d5a3b4e-2c1f-4a8e-9b7d-0e6f1a2b3c4d";
+/// A system user of [`OTHER_RECIPIENT`] on [`DIGDIR`]'s client, created with [`SYSTEM_USER_EXTERNAL_REF`].
+pub const SYSTEM_USER_WITH_REF_ID: &str = "8e9f0a1b-3c4d-4e5f-8a6b-7c8d9e0f1a2b";
+/// The externalRef a grant for [`SYSTEM_USER_WITH_REF_ID`] must carry.
+pub const SYSTEM_USER_EXTERNAL_REF: &str = "emulator-external-ref";
+
+/// The Maskinporten client id the default world registers for a seed org (one per [`PARTIES`] member).
+pub fn maskinporten_client_id(org: &str) -> String {
+    format!("emulator-client-{org}")
+}

@@ -96,6 +96,7 @@ mod tests {
             cors_origins: Vec::new(),
             crash_at: None,
             data_dir: dir.path().to_owned(),
+            jwks_base64url: false,
         };
         let router = app(AppState::open(settings).unwrap());
         let miss = router

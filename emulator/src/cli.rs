@@ -34,6 +34,11 @@ pub struct Cli {
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     pub log: String,
 
+    /// Writes `n` and `e` of the Altinn JWKS (`/authentication/api/v1/openid/.well-known/openid-configuration/jwks`)
+    /// base64url, as strict JOSE libraries want, instead of the standard Base64 Altinn's real JWKS uses.
+    #[arg(long)]
+    pub jwks_base64url: bool,
+
     /// Test hook: SIGKILL the process at a named point of an upload's life (see README, "Crash points").
     #[arg(long, env = "ALTINN_EMULATOR_CRASH_AT", value_name = "POINT")]
     pub crash_at: Option<String>,

@@ -46,6 +46,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         cors_origins: cli.cors_origins.clone(),
         crash_at,
         data_dir: data_dir.clone(),
+        jwks_base64url: cli.jwks_base64url,
     };
     let world = altinn_broker_emulator::world::World::load(cli.config.as_deref())?;
     let state = AppState::open_with_world(settings, world)?;

@@ -2,7 +2,9 @@
 //! `altinn-broker-core`), the service's validation of an initialize body, organisation numbers, and MD5.
 
 use altinn_broker_core::model::{FileTransferDetails, FileTransferOverview};
-use altinn_broker_core::{actions, timeline as history, transitions, FileTransferStatus, OrgNumber, RecipientStatus};
+use altinn_broker_core::{
+    actions, paths, timeline as history, transitions, FileTransferStatus, OrgNumber, RecipientStatus,
+};
 use wasm_bindgen::prelude::*;
 
 use crate::api;
@@ -104,6 +106,30 @@ pub fn validate_initialize(
 #[wasm_bindgen(js_name = normalizeOrgNumber)]
 pub fn normalize_org_number(org: String) -> Result<String, JsValue> {
     OrgNumber::parse_lenient(&org).map(|o| o.to_prefixed()).map_err(|e| Error::client(e.to_string()).into())
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const BROKER_API_ROUTE: &'static str = r#"
+/** One route of the Broker API: an HTTP method and a path template with `{name}` segments. */
+export interface BrokerApiRoute { method: string; template: string }
+"#;
+
+/// One row of [`paths::ROUTES`] per method, as JS reads it.
+#[derive(serde::Serialize)]
+struct Route {
+    method: &'static str,
+    template: &'static str,
+}
+
+/// Every route of the Broker API (contract §1, §5, §8) with each method it answers: core's `paths::ROUTES`, the
+/// table the emulator's router is checked against and the edge proxy's allow-list is built from.
+#[wasm_bindgen(js_name = brokerApiRoutes, unchecked_return_type = "BrokerApiRoute[]")]
+pub fn broker_api_routes() -> Result<JsValue, JsValue> {
+    let all: Vec<Route> = paths::ROUTES
+        .iter()
+        .flat_map(|(template, methods)| methods.iter().map(move |method| Route { method, template }))
+        .collect();
+    Ok(to_js(&all)?)
 }
 
 /// Incremental MD5 in wasm, as the uploads use it.

@@ -1,7 +1,9 @@
 //! Authentication and authorization as the service does them (contract §7), against the emulator's own issuer.
 //!
-//! - [`keys`]: the RS256 key, made once per data directory;
+//! - [`keys`]: RS256 keys, made once per data directory;
 //! - [`issuer`]: the claims of the test tokens (`GetEnterpriseToken`, `GetSystemUserToken`);
+//! - [`maskinporten`]: the emulated Maskinporten (its key, the registered clients, grants and tokens);
+//! - [`exchange`]: Altinn's exchange of a Maskinporten token for an Altinn token, and refresh;
 //! - [`verify`]: signature, issuer and lifetime checks against the emulator clock;
 //! - [`caller`]: who is calling, read from the claims;
 //! - [`pdp`]: the emulated PDP and the registry rules of initialize.
@@ -11,8 +13,10 @@
 //! filter runs before model binding.
 
 pub mod caller;
+pub mod exchange;
 pub mod issuer;
 pub mod keys;
+pub mod maskinporten;
 pub mod pdp;
 pub mod verify;
 
@@ -23,17 +27,17 @@ use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
 pub use caller::Caller;
-pub use keys::{KeyError, SigningKey};
+pub use keys::{JwkEncoding, KeyError, SigningKey};
 pub use verify::{Lifetime, Rejection};
 
 use crate::error::AppError;
 
 /// Path of the issuer under the base URL, as on Altinn's platform.
-pub const ISSUER_PATH: &str = "/authentication/api/v1/openid/";
+pub const ISSUER_PATH: &str = altinn_broker_core::platform::ALTINN_ISSUER;
 /// The OpenID configuration, under the issuer.
-pub const OPENID_CONFIGURATION_PATH: &str = "/authentication/api/v1/openid/.well-known/openid-configuration";
+pub const OPENID_CONFIGURATION_PATH: &str = altinn_broker_core::platform::ALTINN_OPENID_CONFIGURATION;
 /// The JWKS, where Altinn publishes it (beside the configuration document).
-pub const JWKS_PATH: &str = "/authentication/api/v1/openid/.well-known/openid-configuration/jwks";
+pub const JWKS_PATH: &str = altinn_broker_core::platform::ALTINN_JWKS;
 /// Issuers this data directory has signed as, one per line (the base URL changes with `--port 0`).
 const ISSUERS_FILE: &str = "auth/issuers";
 /// How many issuers (base URLs) a data directory remembers, newest first; `--port 0` restarts add one each.
@@ -88,6 +92,8 @@ pub struct Auth {
     issuer: String,
     /// The current issuer first, then earlier ones of this data directory (same key).
     accepted_issuers: Vec<String>,
+    /// How the JWKS writes `n` and `e`.
+    jwks_encoding: JwkEncoding,
 }
 
 impl Auth {
@@ -109,13 +115,24 @@ impl Auth {
             text.push('\n');
             std::fs::write(&path, text).map_err(io)?;
         }
-        Ok(Self { key, issuer, accepted_issuers })
+        Ok(Self { key, issuer, accepted_issuers, jwks_encoding: JwkEncoding::default() })
+    }
+
+    /// The same authority publishing its JWKS with `encoding` (`--jwks-base64url`).
+    pub fn with_jwks_encoding(mut self, encoding: JwkEncoding) -> Self {
+        self.jwks_encoding = encoding;
+        self
     }
 
     /// An authority with a key in memory only (unit tests).
     pub fn ephemeral(base_url: &str) -> Result<Self, KeyError> {
         let issuer = issuer_for(base_url);
-        Ok(Self { key: SigningKey::ephemeral()?, accepted_issuers: vec![issuer.clone()], issuer })
+        Ok(Self {
+            key: SigningKey::ephemeral()?,
+            accepted_issuers: vec![issuer.clone()],
+            issuer,
+            jwks_encoding: JwkEncoding::default(),
+        })
     }
 
     /// `<base_url>/authentication/api/v1/openid/`.
@@ -143,8 +160,17 @@ impl Auth {
     ) -> Result<Caller, Rejection> {
         let value = headers.get(header::AUTHORIZATION).map(|v| v.to_str().map_err(|_| Rejection::Malformed));
         let token = verify::bearer_token(value.transpose()?)?;
-        let claims = verify::validate(token, self.key.decoding(), &self.accepted_issuers, now, lifetime)?;
-        Ok(Caller::from_claims(&claims))
+        Ok(Caller::from_claims(&self.validate(token, now, lifetime)?))
+    }
+
+    /// Validates one of this authority's tokens (signature, issuer, lifetime); answers its claims.
+    pub fn validate(
+        &self,
+        token: &str,
+        now: OffsetDateTime,
+        lifetime: Lifetime,
+    ) -> Result<Map<String, Value>, Rejection> {
+        verify::validate(token, self.key.decoding(), &self.accepted_issuers, now, lifetime)
     }
 
     /// Authenticates (401) and checks the policy's scopes (403).
@@ -169,9 +195,10 @@ impl Auth {
         })
     }
 
-    /// The JWKS: this authority's one public key.
+    /// The JWKS: this authority's one public key, `n` and `e` in standard Base64 as Altinn writes them (events-auth
+    /// contract §3.2), or base64url with `--jwks-base64url`.
     pub fn jwks(&self) -> Value {
-        json!({ "keys": [self.key.jwk()] })
+        json!({ "keys": [self.key.jwk_encoded(self.jwks_encoding)] })
     }
 }
 

@@ -16,7 +16,8 @@ use std::time::Duration;
 use altinn_broker_core::FileTransferId;
 use time::OffsetDateTime;
 
-use crate::auth::Auth;
+use crate::auth::maskinporten::Maskinporten;
+use crate::auth::{Auth, JwkEncoding};
 use crate::clock::Clock;
 use crate::crash::CrashPoint;
 use crate::error::AppError;
@@ -40,6 +41,8 @@ pub struct Settings {
     /// Test hook: die at this point of an upload.
     pub crash_at: Option<CrashPoint>,
     pub data_dir: PathBuf,
+    /// The Altinn JWKS writes `n` and `e` base64url (`--jwks-base64url`) instead of Altinn's standard Base64.
+    pub jwks_base64url: bool,
 }
 
 impl Settings {
@@ -79,6 +82,8 @@ pub struct Inner {
     pub jobs_running: tokio::sync::Mutex<()>,
     /// The token issuer and validator (key kept in the data dir).
     pub auth: Auth,
+    /// The emulated Maskinporten (its keys kept in the data dir, made on first use).
+    pub maskinporten: Maskinporten,
     /// The world around Broker: parties, the Resource Registry, the seed.
     pub world: World,
     /// What the tus routes keep in process memory (accepted offsets, metadata, file locks).
@@ -99,7 +104,13 @@ impl AppState {
     /// recovery are start-up work and come after ([`crate::app`]'s `AppState::open_with_world`).
     pub fn assemble(settings: Settings, world: World) -> Result<Self, AppError> {
         let store = Store::open(&settings.data_dir)?;
-        let auth = Auth::open(&settings.data_dir, &settings.base_url).map_err(AppError::internal)?;
+        let encoding = if settings.jwks_base64url { JwkEncoding::Base64Url } else { JwkEncoding::Base64 };
+        let auth = Auth::open(&settings.data_dir, &settings.base_url)
+            .map_err(AppError::internal)?
+            .with_jwks_encoding(encoding);
+        let maskinporten =
+            Maskinporten::open(Some(&settings.data_dir), &settings.base_url, &world.config().maskinporten_clients)
+                .map_err(AppError::internal)?;
         let clock = Clock::open(&settings.data_dir)?;
         Ok(AppState(Arc::new(Inner {
             settings,
@@ -110,6 +121,7 @@ impl AppState {
             jobs_changed: tokio::sync::Notify::new(),
             jobs_running: tokio::sync::Mutex::new(()),
             auth,
+            maskinporten,
             world,
             tus: Live::default(),
             ranged_downloads: std::sync::Mutex::default(),

@@ -3,6 +3,7 @@
 //!
 //! Unknown keys are refused so that a typo does not silently leave a resource unconfigured.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use altinn_broker_core::model::{DeploymentStatus, StorageProviderType};
@@ -25,6 +26,77 @@ pub struct WorldConfig {
     /// `service_owners`).
     #[serde(default)]
     pub resources: Vec<ResourceSeed>,
+    /// Altinn's organisation register (`altinn-orgs.json`): org number → service-owner code (`digdir`), which the
+    /// token exchange writes as `urn:altinn:org` for tokens with the `altinn:serviceowner` scope (events-auth §3.1).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub org_codes: BTreeMap<OrgNumber, String>,
+    /// Clients of the emulated Maskinporten (events-auth contract §2): who may sign grants, with which key, for
+    /// which scopes and system users.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub maskinporten_clients: Vec<MaskinportenClient>,
+}
+
+/// A client registered in the emulated Maskinporten.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaskinportenClient {
+    /// The grant's `iss`, and `client_id` of the tokens.
+    pub client_id: String,
+    /// The organisation that owns the client: `consumer` of its tokens.
+    pub org: OrgNumber,
+    /// The scopes the client may request; a grant asking for any other is refused (`invalid_scope`).
+    pub scopes: Vec<String>,
+    /// The `kid` its grants name; the client id when absent (or the JWK's own `kid`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// The client's RSA public key, as a PEM (`BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`) or a JWK table. Absent:
+    /// the emulator makes a key pair for the client, once per data directory, and the test hook
+    /// `GET /emulator/api/maskinporten/clients` hands out its private half.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<PublicKeyConfig>,
+    /// How long its access tokens live, in seconds (Maskinporten takes it from the client's registration, not
+    /// from the grant). Default 120.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_lifetime_seconds: Option<u32>,
+    /// System users the client may request tokens for (`authorization_details`, events-auth contract §2.3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub system_users: Vec<SystemUserSeed>,
+}
+
+/// A client's public key: a PEM text or a JWK.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PublicKeyConfig {
+    Pem(String),
+    Jwk(PublicJwk),
+}
+
+/// An RSA public key as a JWK (`n` and `e` base64url).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicJwk {
+    pub kty: String,
+    pub n: String,
+    pub e: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alg: Option<String>,
+    #[serde(default, rename = "use", skip_serializing_if = "Option::is_none")]
+    pub use_: Option<String>,
+}
+
+/// A system user in Altinn's system register, reachable through one Maskinporten client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SystemUserSeed {
+    /// The organisation the system user acts for (`systemuser_org`).
+    pub org: OrgNumber,
+    /// Its id (`systemuser_id`, a GUID).
+    pub id: String,
+    /// Set when the system-user request was created with one; a grant must then carry it. Absent: it is the org
+    /// number, as Altinn defaults it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_ref: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,6 +242,29 @@ impl WorldConfig {
             if let Some(p) = &seed.required_party {
                 if OrgNumber::parse_lenient(p).is_err() {
                     return bad(format!("resource {:?}: required_party {p:?} is not an organisation number", seed.id));
+                }
+            }
+        }
+        let mut clients = std::collections::BTreeSet::new();
+        for client in &self.maskinporten_clients {
+            if client.client_id.trim().is_empty() {
+                return bad("a Maskinporten client has an empty client_id".into());
+            }
+            if !clients.insert(client.client_id.as_str()) {
+                return bad(format!("Maskinporten client {:?} is listed twice", client.client_id));
+            }
+            if client.scopes.iter().any(|s| s.trim().is_empty() || s.contains(' ')) {
+                return bad(format!("Maskinporten client {:?}: a scope is empty or has a space", client.client_id));
+            }
+            if client.token_lifetime_seconds == Some(0) {
+                return bad(format!("Maskinporten client {:?}: token_lifetime_seconds must be > 0", client.client_id));
+            }
+            for su in &client.system_users {
+                if uuid::Uuid::parse_str(&su.id).is_err() {
+                    return bad(format!(
+                        "Maskinporten client {:?}: system user id {:?} is no GUID",
+                        client.client_id, su.id
+                    ));
                 }
             }
         }

@@ -4,14 +4,18 @@
 //! the same world as a file, and a test keeps the two equal.
 
 use altinn_broker_core::model::{DeploymentStatus, StorageProviderType};
+use altinn_broker_core::scopes::{READ, SERVICE_OWNER, WRITE};
 use altinn_broker_core::seed::{
-    ACCESS_LIST_MEMBER, ACCESS_LIST_RESOURCE, CONFIGURED_OWNER_RESOURCE, DIGDIR, DIGDIR_NAME, FAILED_ACCESS_RESOURCE,
-    GRACEFUL_PURGE_RESOURCE, NOT_CONFIGURED_RESOURCE, PARTIES, REQUIRED_PARTY_RESOURCE, RESOURCE,
-    UNCONFIGURED_OWNER_RESOURCE, UNREGISTERED_OWNER,
+    maskinporten_client_id, ACCESS_LIST_MEMBER, ACCESS_LIST_RESOURCE, CONFIGURED_OWNER_RESOURCE, DIGDIR, DIGDIR_NAME,
+    DIGDIR_ORG_CODE, FAILED_ACCESS_RESOURCE, GRACEFUL_PURGE_RESOURCE, NOT_CONFIGURED_RESOURCE, OTHER_RECIPIENT,
+    PARTIES, RECIPIENT, REQUIRED_PARTY_RESOURCE, RESOURCE, SYSTEM_USER_EXTERNAL_REF, SYSTEM_USER_ID,
+    SYSTEM_USER_WITH_REF_ID, UNCONFIGURED_OWNER_RESOURCE, UNREGISTERED_OWNER,
 };
 use altinn_broker_core::OrgNumber;
 
-use super::config::{RegistryEntry, ResourceSeed, ServiceOwnerSeed, StorageProviderSeed, WorldConfig};
+use super::config::{
+    MaskinportenClient, RegistryEntry, ResourceSeed, ServiceOwnerSeed, StorageProviderSeed, SystemUserSeed, WorldConfig,
+};
 
 /// Only ever called with the seed's nine-digit constants, at start-up (never on a request path).
 fn org(s: &str) -> OrgNumber {
@@ -24,6 +28,33 @@ fn registry(id: &str, owner: &str) -> RegistryEntry {
 
 fn configured(id: &str) -> ResourceSeed {
     ResourceSeed { id: id.to_owned(), ..Default::default() }
+}
+
+/// One Maskinporten client per seed org with the Broker scopes, its key made by the emulator (per data dir).
+/// [`DIGDIR`]'s client (a system vendor) also reaches two system users: [`RECIPIENT`]'s, created without an
+/// externalRef, and [`OTHER_RECIPIENT`]'s, created with [`SYSTEM_USER_EXTERNAL_REF`].
+fn maskinporten_client(org_number: &str) -> MaskinportenClient {
+    let system_users = if org_number == DIGDIR {
+        vec![
+            SystemUserSeed { org: org(RECIPIENT), id: SYSTEM_USER_ID.to_owned(), external_ref: None },
+            SystemUserSeed {
+                org: org(OTHER_RECIPIENT),
+                id: SYSTEM_USER_WITH_REF_ID.to_owned(),
+                external_ref: Some(SYSTEM_USER_EXTERNAL_REF.to_owned()),
+            },
+        ]
+    } else {
+        Vec::new()
+    };
+    MaskinportenClient {
+        client_id: maskinporten_client_id(org_number),
+        org: org(org_number),
+        scopes: [WRITE, READ, SERVICE_OWNER].map(str::to_owned).to_vec(),
+        kid: None,
+        public_key: None,
+        token_lifetime_seconds: None,
+        system_users,
+    }
 }
 
 /// The default world.
@@ -57,5 +88,7 @@ pub fn default_world() -> WorldConfig {
             configured(ACCESS_LIST_RESOURCE),
             configured(FAILED_ACCESS_RESOURCE),
         ],
+        org_codes: [(org(DIGDIR), DIGDIR_ORG_CODE.to_owned())].into_iter().collect(),
+        maskinporten_clients: PARTIES.iter().map(|p| maskinporten_client(p)).collect(),
     }
 }

@@ -160,6 +160,7 @@ fn settings(dir: &Path, base_url: &str, opts: &Options<'_>) -> Settings {
         cors_origins: opts.cors_origins.iter().map(|o| o.to_string()).collect(),
         crash_at: None,
         data_dir: dir.to_owned(),
+        jwks_base64url: false,
     }
 }
 

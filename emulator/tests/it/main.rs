@@ -17,6 +17,7 @@ mod cors;
 mod fidelity;
 mod flow;
 mod layers;
+mod maskinporten;
 mod memory;
 mod openapi;
 mod process;

@@ -35,18 +35,19 @@ pub fn collection_path(id: FileTransferId) -> String {
 }
 
 /// The path of a `Location`: the service answers root-relative paths; an absolute URL (a proxy that rewrites
-/// it) keeps only its path, since requests always go to the client's base URL.
+/// it) keeps only its path, since requests always go to the client's base URL. A proxy mounted below a base path
+/// (`createBrokerProxy`'s `basePath`) names that prefix too, which the base URL already holds: the path starts at
+/// the API prefix.
 pub fn location_path(location: &str) -> String {
     let l = location.trim();
-    for scheme in ["http://", "https://"] {
-        if let Some(rest) = l.strip_prefix(scheme) {
-            return rest.find('/').map_or_else(|| "/".to_owned(), |i| rest[i..].to_owned());
-        }
-    }
-    if l.starts_with('/') {
-        l.to_owned()
-    } else {
-        format!("/{l}")
+    let path = match ["http://", "https://"].iter().find_map(|scheme| l.strip_prefix(scheme)) {
+        Some(rest) => rest.find('/').map_or_else(|| "/".to_owned(), |i| rest[i..].to_owned()),
+        None if l.starts_with('/') => l.to_owned(),
+        None => format!("/{l}"),
+    };
+    match path.find(paths::API) {
+        Some(i) if i > 0 => path[i..].to_owned(),
+        _ => path,
     }
 }
 
@@ -190,6 +191,8 @@ mod tests {
         assert_eq!(location_path(&format!("https://proxy.example{p}")), p);
         assert_eq!(location_path("http://h:8080"), "/");
         assert_eq!(location_path("broker/x"), "/broker/x");
+        assert_eq!(location_path(&format!("/edge{p}")), p);
+        assert_eq!(location_path(&format!("https://portal.example/edge{p}")), p);
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! The emulator's own endpoints: the test hooks under `/emulator/api/` and the OpenAPI document.
+//! The emulator's own endpoints: the test hooks under `/emulator/api/` (the Maskinporten clients' keys among them)
+//! and the OpenAPI document.
 
 pub mod hooks;
+pub mod maskinporten_clients;
 pub mod openapi;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -8,5 +10,5 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(hooks::router()).merge(openapi::router())
+    OpenApiRouter::new().merge(hooks::router()).merge(maskinporten_clients::router()).merge(openapi::router())
 }

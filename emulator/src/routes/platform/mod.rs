@@ -1,6 +1,9 @@
-//! The Altinn platform around Broker, as far as a Broker client meets it: the issuer's OpenID configuration and
-//! JWKS, and the test-token generator (`GetEnterpriseToken`, `GetSystemUserToken`).
+//! The Altinn platform around Broker, as far as a Broker client meets it: Maskinporten, the token exchange and
+//! refresh, the issuer's OpenID configuration and JWKS, and the test-token generator (`GetEnterpriseToken`,
+//! `GetSystemUserToken`).
 
+pub mod exchange;
+pub mod maskinporten;
 pub mod openid;
 pub mod test_tokens;
 
@@ -9,5 +12,9 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(openid::router()).merge(test_tokens::router())
+    OpenApiRouter::new()
+        .merge(maskinporten::router())
+        .merge(exchange::router())
+        .merge(openid::router())
+        .merge(test_tokens::router())
 }

@@ -1,0 +1,3 @@
+export * from "./maskinporten.js";
+export * from "./proxy.js";
+export * from "./errors.js";

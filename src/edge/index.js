@@ -1,0 +1,4 @@
+// The edge pieces the package's entry re-exports (js/assemble-pkg.mjs copies this folder to pkg/edge/).
+export { maskinportenTokenProvider } from './maskinporten.js';
+export { createBrokerProxy } from './proxy.js';
+export { MaskinportenError, TokenExchangeError } from './errors.js';
