@@ -31,6 +31,9 @@ async function usage(file: File, stream: ReadableStream<Uint8Array>, size: numbe
     retry: { retries: 2, baseDelayMs: 100 },
     stallTimeoutMs: 30_000,
   });
+  // A page behind a same-origin proxy that adds the token server-side: no token callback at all.
+  const proxied = new BrokerClient({ baseUrl: location.origin });
+  await proxied.getServiceOwner();
   const meta: InitializeRequest = {
     fileName: file.name,
     resourceId: "altinn-broker-test-resource-1",

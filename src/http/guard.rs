@@ -14,6 +14,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal};
 
 use crate::error::{Error, TimeoutKind};
+use crate::js::events::on_abort;
 
 /// Why the call's controller fired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +76,7 @@ impl CallGuard {
                 state.fire(Cause::User);
             } else {
                 let weak = Rc::downgrade(&state);
-                let listener = EventListener::once(user, "abort", move |_| {
+                let listener = on_abort(user, move || {
                     if let Some(s) = weak.upgrade() {
                         s.fire(Cause::User);
                     }

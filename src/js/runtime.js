@@ -1,15 +1,38 @@
 // Small probes of the JavaScript runtime the client runs in, kept in JS because they test JS features.
 
-/** Whether `fetch` in this runtime can send a `ReadableStream` request body (`duplex: 'half'`). */
+/**
+ * Whether `fetch` in this runtime can send a `ReadableStream` request body. Two capabilities, probed on a
+ * `Request` (nothing is sent):
+ * - the body stays a stream: Firefox turns it into the text "[object ReadableStream]" (and so gives the request a
+ *   `text/plain` Content-Type); every runtime that can stream leaves Content-Type unset;
+ * - the runtime sends it: a browser that implements streaming uploads reads the `duplex` member (the fetch
+ *   standard requires `duplex: 'half'` with a stream body; Chromium and Node/undici read it). workerd and Deno
+ *   do not read `duplex` at all, yet always send a stream body (chunked) — so a server runtime needs only the
+ *   first capability. Safari keeps the stream but rejects it at `fetch`, and it reads no `duplex`: refused.
+ */
 export function requestStreamsSupported() {
+  let duplexRead = false;
+  let keptAsStream;
   try {
-    let duplexAccessed = false;
-    const hasContentType = new Request('http://127.0.0.1/', {
+    keptAsStream = !new Request('http://127.0.0.1/', {
       body: new ReadableStream(),
       method: 'POST',
-      get duplex() { duplexAccessed = true; return 'half'; },
+      get duplex() { duplexRead = true; return 'half'; },
     }).headers.has('Content-Type');
-    return duplexAccessed && !hasContentType;
+  } catch {
+    return false;
+  }
+  return keptAsStream && (duplexRead || isServerRuntime());
+}
+
+/**
+ * Whether `fetch` here takes `redirect: 'error'`. workerd refuses it ("won't be implemented since it does not make
+ * sense at the edge"); Node, Deno and the browsers take it.
+ */
+export function redirectErrorSupported() {
+  try {
+    new Request('http://127.0.0.1/', { redirect: 'error' });
+    return true;
   } catch {
     return false;
   }

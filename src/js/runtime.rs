@@ -4,9 +4,12 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
-    /// Whether `fetch` here accepts a `ReadableStream` body with `duplex: 'half'`.
+    /// Whether `fetch` here can send a `ReadableStream` body (a capability probe; see runtime.js).
     #[wasm_bindgen(js_name = requestStreamsSupported)]
     pub fn request_streams_supported() -> bool;
+    /// Whether `fetch` here accepts `redirect: 'error'` (workerd does not).
+    #[wasm_bindgen(js_name = redirectErrorSupported)]
+    pub fn redirect_error_supported() -> bool;
     /// Node, Deno, Bun or workerd: runtimes whose fetch streams request bodies over HTTP/1.1.
     #[wasm_bindgen(js_name = isServerRuntime)]
     pub fn is_server_runtime() -> bool;

@@ -395,3 +395,26 @@ async fn resources_service_owner_and_statistics() {
     let e = fails(o.monthly_statistics(json(json!({ "year": 2026, "month": 13 })), none())).await;
     assert_eq!((e.code.as_deref(), e.local), (Some("BRO-06003"), Some(true)));
 }
+
+/// Without a `token` (a page behind a same-origin proxy that adds it server-side) no Authorization header is sent,
+/// and the service's 401 is the caller's answer at once: there is no callback to ask for a fresh token.
+#[wasm_bindgen_test]
+async fn without_a_token_no_authorization_is_sent_and_a_401_is_a_broker_error() {
+    let rec = recording_fetch();
+    let opts = json(json!({ "baseUrl": url(), "retry": false }));
+    js_sys::Reflect::set(&opts, &"fetch".into(), &recording_fetch_fn(&rec)).unwrap();
+    let c = altinn_broker_client::BrokerClient::new(opts).unwrap();
+    let e = fails(c.overview("8a1d1e4e-3b3b-4a4a-9c9c-0123456789ab".into(), none())).await;
+    assert_eq!((e.name.as_deref(), e.status), (Some("BrokerError"), Some(401)));
+    assert_eq!(recorded_authorizations(&rec), "[null]", "one request, without Authorization");
+
+    // The same client shape with a token sends it (so the recording above can tell the two apart).
+    let rec = recording_fetch();
+    let opts = json(json!({ "baseUrl": url(), "retry": false }));
+    js_sys::Reflect::set(&opts, &"fetch".into(), &recording_fetch_fn(&rec)).unwrap();
+    js_sys::Reflect::set(&opts, &"token".into(), &token_fn(&constant_tokens("abc"))).unwrap();
+    let c = altinn_broker_client::BrokerClient::new(opts).unwrap();
+    let e = fails(c.overview("8a1d1e4e-3b3b-4a4a-9c9c-0123456789ab".into(), none())).await;
+    assert_eq!(e.status, Some(401));
+    assert_eq!(recorded_authorizations(&rec), r#"["Bearer abc","Bearer abc"]"#, "the 401 asked for a refresh once");
+}

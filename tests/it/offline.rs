@@ -57,7 +57,9 @@ async fn invalid_input_is_refused_before_the_network() {
 #[wasm_bindgen_test]
 async fn bad_arguments_are_client_errors() {
     assert!(BrokerClient::new(json(json!({ "baseUrl": "ftp://x" }))).is_err());
-    let e = BrokerClient::new(json(json!({ "baseUrl": "http://x" }))).err().unwrap();
+    // `token` is optional (a page behind a proxy has none), but when given it must be a function.
+    assert!(BrokerClient::new(json(json!({ "baseUrl": "http://x" }))).is_ok());
+    let e = BrokerClient::new(json(json!({ "baseUrl": "http://x", "token": "abc" }))).err().unwrap();
     assert_eq!(err_info(&e).name.as_deref(), Some("ClientError"));
     let (c, _) = nowhere();
     let e = fails(c.upload("8a1d1e4e-3b3b-4a4a-9c9c-0123456789ab".into(), JsValue::from(42), none())).await;
@@ -123,7 +125,7 @@ async fn errors_are_error_subclasses() {
     let e = call(c.initialize(json(json!({})), none())).await.expect_err("an empty initialize body is refused");
     assert_eq!(err_info(&e).local, Some(true), "refused by the client's own validation");
     assert!(e.is_instance_of::<js_sys::Error>());
-    let e = BrokerClient::new(json(json!({ "baseUrl": "http://x" }))).err().unwrap();
+    let e = BrokerClient::new(json(json!({ "baseUrl": "http://x", "token": "abc" }))).err().unwrap();
     assert_eq!(err_info(&e).name.as_deref(), Some("ClientError"));
     assert!(e.dyn_ref::<js_sys::Error>().is_some());
 }

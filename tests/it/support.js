@@ -190,3 +190,16 @@ export function constantTokens(value) {
  * things a runtime decides (a stream request body over plain http) are asserted for the runtime at hand.
  */
 export function inBrowser() { return typeof window !== 'undefined' && typeof document !== 'undefined'; }
+
+/** A `fetch` option that forwards to the global fetch and records, per request, its Authorization header or null. */
+export function recordingFetch() {
+  const authorizations = [];
+  const fn = (input, init) => {
+    authorizations.push(new Headers(init && init.headers).get('Authorization'));
+    return fetch(input, init);
+  };
+  return { fn, authorizations };
+}
+export function recordingFetchFn(r) { return r.fn; }
+/** The Authorization headers seen so far, as a JSON array (null where none was sent). */
+export function recordedAuthorizations(r) { return JSON.stringify(r.authorizations); }

@@ -27,6 +27,14 @@ extern "C" {
     #[wasm_bindgen(js_name = poisonTokens)]
     pub fn poison_tokens(s: &TokenSource, n: u32);
 
+    pub type RecordingFetch;
+    #[wasm_bindgen(js_name = recordingFetch)]
+    pub fn recording_fetch() -> RecordingFetch;
+    #[wasm_bindgen(js_name = recordingFetchFn)]
+    pub fn recording_fetch_fn(r: &RecordingFetch) -> js_sys::Function;
+    #[wasm_bindgen(js_name = recordedAuthorizations)]
+    pub fn recorded_authorizations(r: &RecordingFetch) -> String;
+
     #[wasm_bindgen(js_name = generatedBytes)]
     pub fn generated_bytes(size: u32) -> js_sys::Uint8Array;
     #[wasm_bindgen(js_name = generatedBlob)]

@@ -1,0 +1,27 @@
+// The Deno example (examples/deno/server.js) run by Deno (npm `deno`) against an emulator process, the package
+// resolved by its name from node_modules through the `deno` export condition, with no read permission (the
+// entry's source-phase import of the .wasm needs none); then the transfer scenario of harness.mjs.
+//
+//   EMULATOR_BIN=... node tests/edge/deno.mjs        (after scripts/build-pkg.sh)
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { appDir, listening, ROOT, settings, startEmulator, Tally, transferScenario } from './harness.mjs';
+
+const t = new Tally();
+const app = appDir('edge-deno-');
+// The deno executable itself (npm `deno`'s bin.cjs would run it under spawnSync, and a signal would orphan it).
+const deno = createRequire(join(ROOT, 'js', 'package.json'))('deno/install_api.cjs').runInstall();
+const emulator = await startEmulator();
+// --allow-net for the emulator and its own port, --allow-env for the settings: nothing else.
+const server = await listening(
+  deno,
+  ['run', '--no-prompt', '--allow-net=127.0.0.1', '--allow-env', join('examples', 'deno', 'server.js')],
+  { cwd: app, env: { ...process.env, ...settings(emulator.url), PORT: '0', DENO_NO_UPDATE_CHECK: '1' } },
+);
+try {
+  await transferScenario(t, { emulatorUrl: emulator.url, serviceUrl: server.url, label: 'deno' });
+} finally {
+  await server.stop();
+  await emulator.stop();
+}
+t.summary();
