@@ -191,6 +191,15 @@ const cases = [
     }
   }],
 
+  ['the_signal_aborts_the_provider', async (ctx) => {
+    const ac = new AbortController();
+    const token = maskinportenTokenProvider(options(ctx, DIGDIR, { signal: ac.signal }));
+    ac.abort(new Error('shutting down'));
+    let e = null;
+    await token().catch((x) => { e = x; });
+    assertEq(e?.message, 'shutting down', "rejects with the signal's reason");
+  }],
+
   ['in_a_page_it_refuses_unless_allowed', async (ctx) => {
     globalThis.document = {};
     try {
