@@ -234,7 +234,8 @@ export function providerWithGrantHook(options, reshapeGrant) {
       const [url, init] = await request();
       let response;
       try {
-        response = await doFetch(url, { ...init, signal, redirect: 'error' });
+        // A redirect is not followed: it would re-send the grant or the Maskinporten token elsewhere.
+        response = await doFetch(url, { ...init, signal, redirect: 'manual' });
       } catch (e) {
         if (signal?.aborted) throw signal.reason;
         throw unreachable(e);
