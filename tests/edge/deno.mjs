@@ -1,6 +1,7 @@
 // The Deno example (examples/deno/server.js) run by Deno (npm `deno`) against an emulator process, the package
 // resolved by its name from node_modules through the `deno` export condition, with no read permission (the
-// entry's source-phase import of the .wasm needs none); then the transfer scenario of harness.mjs.
+// entry's source-phase import of the .wasm needs none), tokens from maskinportenTokenProvider against the
+// emulator's Maskinporten and exchange; then the transfer scenario of harness.mjs.
 //
 //   EMULATOR_BIN=... node tests/edge/deno.mjs        (after scripts/build-pkg.sh)
 import { createRequire } from 'node:module';
@@ -16,7 +17,7 @@ const emulator = await startEmulator();
 const server = await listening(
   deno,
   ['run', '--no-prompt', '--allow-net=127.0.0.1', '--allow-env', join('examples', 'deno', 'server.js')],
-  { cwd: app, env: { ...process.env, ...settings(emulator.url), PORT: '0', DENO_NO_UPDATE_CHECK: '1' } },
+  { cwd: app, env: { ...process.env, ...(await settings(emulator.url, 'maskinporten')), PORT: '0', DENO_NO_UPDATE_CHECK: '1' } },
 );
 try {
   await transferScenario(t, { emulatorUrl: emulator.url, serviceUrl: server.url, label: 'deno' });
