@@ -20,7 +20,7 @@ const sizeMiB = Number(process.argv[2] ?? 64);
 // A token callback is all the client needs for auth. It is called before every request (cache inside if you
 // like) and once more with { refresh: true } after a 401. Here: the emulator's test token issuer.
 const tokenFor = (orgNo, scope) => async () => {
-  const r = await fetch(`${baseUrl}/api/GetEnterpriseToken?orgNo=${orgNo}&scopes=${scope}`);
+  const r = await fetch(`${baseUrl}/api/GetEnterpriseToken?env=tt02&orgNo=${orgNo}&scopes=${scope}`);
   if (!r.ok) throw new Error(`token issuer answered ${r.status}`);
   return r.text();
 };

@@ -35,6 +35,8 @@ const pem: MaskinportenTokenProvider = maskinportenTokenProvider({
 
 // The provider is a BrokerClient token callback as it is.
 const server = new BrokerClient({ baseUrl: 'https://platform.tt02.altinn.no', token });
+// A page behind the proxy holds no token.
+const page = new BrokerClient({ baseUrl: `${location.origin}/broker-proxy` });
 
 const proxyOptions: BrokerProxyOptions = {
   target: 'https://platform.tt02.altinn.no',
@@ -64,4 +66,4 @@ export default {
 const routes: BrokerApiRoute[] = brokerApiRoutes();
 const methods: string[] = routes.map((r) => `${r.method} ${r.template}`);
 const first: string = await pem({ refresh: false });
-void [server, methods, first, await token()];
+void [server, page, methods, first, await token()];

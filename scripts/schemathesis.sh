@@ -57,8 +57,8 @@ sender=991825827
 recipient=986252932
 resource=altinn-broker-test-resource-1
 
-# GET /api/GetEnterpriseToken?orgNo=..&scopes=.. answers the JWT as text/plain (events-auth contract §4).
-token() { curl -sf "$url/api/GetEnterpriseToken?orgNo=$1&scopes=$2"; }
+# GET /api/GetEnterpriseToken?env=tt02&orgNo=..&scopes=.. answers the JWT as text/plain (events-auth contract §4).
+token() { curl -sf "$url/api/GetEnterpriseToken?env=tt02&orgNo=$1&scopes=$2"; }
 sender_token=$(token "$sender" altinn:broker.write,altinn:broker.read)
 recipient_token=$(token "$recipient" altinn:broker.read)
 owner_token=$(token "$sender" altinn:serviceowner)

@@ -18,9 +18,10 @@ const RETRY_AFTER_503_MS = 1000;
 /** A token is renewed this long before it expires, or a quarter of its lifetime when that is shorter. */
 const RENEW_MARGIN_MS = 60_000;
 /**
- * A `{ refresh: true }` within this long of a fetch is answered with the token just fetched: the callers whose
- * requests were refused held the one before it (a parallel tus upload's four requests all get a 401 for the
- * same expired token, and must not cause four new grants).
+ * A `{ refresh: true }` within this long of a fetch that was itself a refresh is answered with the token it got:
+ * the callers whose requests were refused held the one before it (a parallel tus upload's four requests all get a
+ * 401 for the same expired token, and must not cause four new grants). A token fetched without a refresh is
+ * never handed out again once refused: fresh on this clock, it may still have expired on the service's.
  */
 const REFRESH_COALESCE_MS = 5000;
 /**
@@ -233,7 +234,8 @@ export function providerWithGrantHook(options, reshapeGrant) {
       const [url, init] = await request();
       let response;
       try {
-        response = await doFetch(url, { ...init, signal, redirect: 'error' });
+        // A redirect is not followed: it would re-send the grant or the Maskinporten token elsewhere.
+        response = await doFetch(url, { ...init, signal, redirect: 'manual' });
       } catch (e) {
         if (signal?.aborted) throw signal.reason;
         throw unreachable(e);
@@ -315,11 +317,14 @@ export function providerWithGrantHook(options, reshapeGrant) {
 
   let cached = null;
   let inflight = null;
+  // Whether the fetch under way answers a refresh (it started as one, or a refresh joined it).
+  let inflightAnswersRefresh = false;
 
-  function start() {
+  function start(refresh) {
+    inflightAnswersRefresh = refresh;
     const p = obtain().then(
       (entry) => {
-        cached = entry;
+        cached = { ...entry, answersRefresh: inflightAnswersRefresh };
         return entry.token;
       },
     ).finally(() => {
@@ -332,14 +337,18 @@ export function providerWithGrantHook(options, reshapeGrant) {
   return async function token(request) {
     const now = Date.now();
     if (request?.refresh === true) {
-      // The caller's token was refused. A fetch under way, or one that just ended, gives a newer one than that.
-      if (inflight) return inflight;
-      if (cached && now - cached.fetchedAt < REFRESH_COALESCE_MS && now < cached.expiresAt) return cached.token;
+      // The caller's token was refused. A fetch under way gives a newer one, and so does one that just answered
+      // another refresh (see REFRESH_COALESCE_MS).
+      if (inflight) {
+        inflightAnswersRefresh = true;
+        return inflight;
+      }
+      if (cached?.answersRefresh && now - cached.fetchedAt < REFRESH_COALESCE_MS && now < cached.expiresAt) return cached.token;
       cached = null;
-      return start();
+      return start(true);
     }
     if (cached && now < cached.renewAt) return cached.token;
-    return inflight ?? start();
+    return inflight ?? start(false);
   };
 }
 

@@ -280,6 +280,19 @@ const cases = [
     }
   }],
 
+  ['a_failing_token_callback_is_a_502_that_names_nothing', async (ctx) => {
+    const p = await proxyServer({ target: ctx.emu.url, token: async () => { throw new Error('grant eyJhbGciOiJSUzI1NiJ9.secret refused'); } });
+    try {
+      const r = await fetch(`${p.url}/broker/api/v1/filetransfer?resourceId=${RESOURCE}`);
+      const text = await r.clone().text();
+      await problemOf(r, 502);
+      assert(!text.includes('eyJ') && !text.includes('secret'), `the callback's error in the answer: ${text}`);
+      assertEq(p.rec.calls.length, 0, 'forwarded without a token');
+    } finally {
+      await p.close();
+    }
+  }],
+
   ['an_upstream_401_asks_the_token_callback_once_for_a_replayable_body', async (ctx) => {
     const asked = [];
     const token = async ({ refresh }) => {

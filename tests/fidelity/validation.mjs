@@ -339,7 +339,7 @@ const { BrokerClient, validateInitialize } = await clientPackage();
 const emulator = await startEmulator();
 const t = new Tally();
 try {
-  const tr = await fetch(`${emulator.url}/api/GetEnterpriseToken?orgNo=${SENDER}&scopes=altinn:broker.write`);
+  const tr = await fetch(`${emulator.url}/api/GetEnterpriseToken?env=tt02&orgNo=${SENDER}&scopes=altinn:broker.write`);
   if (!tr.ok) throw new Error(`no token: ${tr.status} ${await tr.text()}`);
   const token = await tr.text();
   const rows = table();

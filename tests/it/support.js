@@ -11,7 +11,7 @@ export function tokenSource(baseUrl, orgNo, scopes) {
       state.badFirst -= 1;
       return 'not-a-valid-token';
     }
-    const url = `${baseUrl}/api/GetEnterpriseToken?orgNo=${orgNo}&scopes=${encodeURIComponent(scopes)}`;
+    const url = `${baseUrl}/api/GetEnterpriseToken?env=tt02&orgNo=${orgNo}&scopes=${encodeURIComponent(scopes)}`;
     const r = await fetch(url);
     if (!r.ok) throw new Error(`token issuer answered ${r.status}`);
     return (await r.text()).trim();

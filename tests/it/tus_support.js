@@ -10,7 +10,7 @@ export function cachingTokens(baseUrl, orgNo, scopes, ttl) {
     state.calls += 1;
     if (req && req.refresh) state.refreshes += 1;
     if (state.token === null || (req && req.refresh)) {
-      const url = `${baseUrl}/api/GetEnterpriseToken?orgNo=${orgNo}&scopes=${encodeURIComponent(scopes)}&ttl=${ttl}`;
+      const url = `${baseUrl}/api/GetEnterpriseToken?env=tt02&orgNo=${orgNo}&scopes=${encodeURIComponent(scopes)}&ttl=${ttl}`;
       const r = await fetch(url);
       if (!r.ok) throw new Error(`token issuer answered ${r.status}`);
       state.token = (await r.text()).trim();

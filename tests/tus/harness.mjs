@@ -93,7 +93,7 @@ export function tokens(emulator, org, scopes) {
     state.calls += 1;
     if (state.token === null || (req && req.refresh)) {
       const q = `orgNo=${org}&scopes=${encodeURIComponent(scopes)}&ttl=3600`;
-      const r = await fetch(`${emulator.url}/api/GetEnterpriseToken?${q}`);
+      const r = await fetch(`${emulator.url}/api/GetEnterpriseToken?env=tt02&${q}`);
       if (!r.ok) throw new Error(`token issuer answered ${r.status}`);
       state.token = (await r.text()).trim();
     }

@@ -63,7 +63,7 @@ try {
   const site = `http://127.0.0.1:${server.address().port}/`;
 
   const tokenResponse = await fetch(
-    `${emulatorUrl}/api/GetEnterpriseToken?orgNo=991825827&scopes=${encodeURIComponent('altinn:broker.write')}`,
+    `${emulatorUrl}/api/GetEnterpriseToken?env=tt02&orgNo=991825827&scopes=${encodeURIComponent('altinn:broker.write')}`,
   );
   if (!tokenResponse.ok) throw new Error(`the token issuer answered ${tokenResponse.status}`);
   const token = (await tokenResponse.text()).trim();

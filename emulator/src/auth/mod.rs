@@ -222,8 +222,12 @@ mod tests {
 
     fn token(auth: &Auth, scopes: &str, now: OffsetDateTime, ttl: &str) -> String {
         let org = OrgNumber::parse_lenient("991825827").unwrap();
-        let req = issuer::TokenRequest::parse(Some(scopes), Some(ttl)).unwrap();
-        auth.sign(&issuer::enterprise_claims(auth.issuer(), &org, &req, now)).unwrap()
+        auth.sign(&issuer::enterprise_claims(auth.issuer(), &org, &request(scopes, ttl), now)).unwrap()
+    }
+
+    fn request(scopes: &str, ttl: &str) -> issuer::EnterpriseRequest {
+        let q = [("env", "tt02"), ("scopes", scopes), ("ttl", ttl)].map(|(k, v)| (k.to_owned(), v.to_owned()));
+        issuer::EnterpriseRequest::parse(&issuer::Query(q.to_vec())).unwrap()
     }
 
     #[test]
@@ -250,7 +254,7 @@ mod tests {
         let mut claims = issuer::enterprise_claims(
             "https://evil/",
             &OrgNumber::parse_lenient("991825827").unwrap(),
-            &issuer::TokenRequest::parse(Some("a"), None).unwrap(),
+            &request("a", "1800"),
             now,
         );
         claims.insert("iss".into(), "https://evil/".into());

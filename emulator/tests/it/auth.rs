@@ -14,23 +14,96 @@ const SERVICE_OWNER_PATH: &str = "/broker/api/v1/serviceowner";
 async fn enterprise_token_has_altinn_shape() {
     let app = Broker::in_process();
     let r = app
-        .get("/api/GetEnterpriseToken?env=tt02&org=digdir&orgNo=991825827&scopes=altinn:broker.write,altinn:broker.read&ttl=120", None)
+        .get("/api/GetEnterpriseToken?env=tt02&org=digdir&orgNo=991825827&scopes=altinn:broker.write,altinn:broker.read&ttl=120&supplierOrgNo=986252932&clientId=c-1&delegationSource=https://example.org/x", None)
         .await;
     assert_eq!(r.status, 200);
     assert!(r.header("content-type").unwrap_or_default().starts_with("text/plain"));
     let c = claims(&r.text());
     assert_eq!(c["scope"], "altinn:broker.write altinn:broker.read");
+    assert_eq!(c["token_type"], "Bearer");
     assert_eq!(c["urn:altinn:orgNumber"], DIGDIR);
+    assert_eq!(c["urn:altinn:org"], "digdir");
+    assert_eq!(c["urn:altinn:authenticatemethod"], "maskinporten");
+    assert_eq!(c["urn:altinn:authlevel"], 3);
     assert_eq!(c["consumer"], json!({"authority": "iso6523-actorid-upis", "ID": "0192:991825827"}));
+    assert_eq!(c["supplier"], json!({"authority": "iso6523-actorid-upis", "ID": "0192:986252932"}));
+    assert_eq!(c["client_id"], "c-1");
+    assert_eq!(c["delegation_source"], "https://example.org/x");
+    assert_eq!(c["actual_iss"], "altinn-test-tools");
     assert_eq!(c["iss"], "http://127.0.0.1:5096/authentication/api/v1/openid/");
     assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 120);
-    assert!(uuid::Uuid::parse_str(c["jti"].as_str().unwrap()).is_ok());
+    assert_eq!(c["nbf"], c["iat"]);
+    // `RandomString(43)`.
+    assert_eq!(c["jti"].as_str().unwrap().len(), 43);
     // iat is emulator time.
     let now = app.state().clock.now().unix_timestamp();
     assert!((c["iat"].as_i64().unwrap() - now).abs() <= 2);
-    // Two tokens never share a jti.
+    // Two tokens never share a jti; the default ttl is 1800 s.
     let again = claims(&app.token(DIGDIR, WRITE).await);
     assert_ne!(again["jti"], c["jti"]);
+    assert_eq!(again["exp"].as_i64().unwrap() - again["iat"].as_i64().unwrap(), 1800);
+    assert!(again.get("supplier").is_none() && again.get("urn:altinn:org").is_none());
+    // As a JSON string for Accept: application/json (ASP.NET's OkObjectResult(string)).
+    let req = get("/api/GetEnterpriseToken?env=tt02&orgNo=991825827&scopes=a", None);
+    let (mut parts, body) = req.into_parts();
+    parts.headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    let r = app.send(axum::http::Request::from_parts(parts, body)).await;
+    assert!(r.header("content-type").unwrap_or_default().starts_with("application/json"));
+    assert!(claims(r.json().as_str().unwrap())["scope"] == "a");
+}
+
+#[tokio::test]
+async fn absent_org_no_gives_a_random_test_org_and_bulk_count_many() {
+    let app = Broker::in_process();
+    let orgs: std::collections::BTreeSet<String> = futures_util::future::join_all((0..5).map(|_| async {
+        let c = claims(&app.get("/api/GetEnterpriseToken?env=tt02&scopes=a", None).await.text());
+        assert_eq!(c["consumer"]["ID"], format!("0192:{}", c["urn:altinn:orgNumber"].as_str().unwrap()));
+        c["urn:altinn:orgNumber"].as_str().unwrap().to_owned()
+    }))
+    .await
+    .into_iter()
+    .collect();
+    assert!(orgs.len() > 1, "random orgs: {orgs:?}");
+    assert!(orgs.iter().all(|o| o.len() == 9 && o.starts_with('3')), "{orgs:?}");
+    // A random org is no party of the world: the PDP denies it (no fallback to a seed org).
+    let r = app.get("/api/GetEnterpriseToken?env=tt02&scopes=altinn:broker.write", None).await.text();
+    let init = app
+        .send(post_json(
+            "/broker/api/v1/filetransfer",
+            Some(&r),
+            &init_body(altinn_broker_core::seed::RESOURCE, &[RECIPIENT]),
+        ))
+        .await;
+    assert_eq!(init.status, 401, "{}", init.text());
+
+    let r = app.get("/api/GetEnterpriseToken?env=tt02&scopes=a&bulkCount=3", None).await;
+    assert!(r.header("content-type").unwrap_or_default().starts_with("application/json"));
+    let map = r.json();
+    let map = map.as_object().unwrap();
+    assert_eq!(map.len(), 3);
+    for (org, jwt) in map {
+        assert_eq!(claims(jwt.as_str().unwrap())["urn:altinn:orgNumber"], org.as_str());
+    }
+}
+
+#[tokio::test]
+async fn dump_answers_the_decoded_header_and_payload() {
+    let app = Broker::in_process();
+    let r = app.get("/api/GetEnterpriseToken?env=tt02&orgNo=991825827&scopes=a&dump=1", None).await;
+    assert_eq!(r.status, 200);
+    let text = r.text();
+    let (header, payload) = text.split_once("\n.\n").unwrap();
+    let header: Value = serde_json::from_str(header).unwrap();
+    assert_eq!(header["alg"], "RS256");
+    assert!(payload.starts_with("{\n  \""), "pretty-printed: {payload}");
+    assert_eq!(serde_json::from_str::<Value>(payload).unwrap()["urn:altinn:orgNumber"], DIGDIR);
+    let id = uuid::Uuid::new_v4();
+    let r = app.get(&format!("/api/GetSystemUserToken?env=tt02&systemUserId={id}&dump=yes"), None).await;
+    let (_, payload) = r.text().split_once("\n.\n").map(|(a, b)| (a.to_owned(), b.to_owned())).unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&payload).unwrap()["authorization_details"][0]["systemuser_id"][0],
+        id.to_string()
+    );
 }
 
 #[tokio::test]
@@ -38,34 +111,61 @@ async fn system_user_token_carries_authorization_details() {
     let app = Broker::in_process();
     let jwt = app.system_user_token(RECIPIENT, DIGDIR, READ).await;
     let c = claims(&jwt);
-    assert_eq!(c["authorization_details"]["type"], "urn:altinn:systemuser");
-    assert_eq!(c["authorization_details"]["systemuser_org"]["ID"], "0192:986252932");
+    // The generator writes an array (contract §4.2); the caller's org is read from its first element (§7.3).
+    let d = &c["authorization_details"];
+    assert_eq!(d.as_array().unwrap().len(), 1);
+    assert_eq!(d[0]["type"], "urn:altinn:systemuser");
+    assert_eq!(d[0]["systemuser_org"]["ID"], "0192:986252932");
+    assert!(uuid::Uuid::parse_str(d[0]["system_id"].as_str().unwrap()).is_ok());
     assert_eq!(c["consumer"]["ID"], "0192:991825827");
     assert!(c.get("urn:altinn:orgNumber").is_none());
-    let r =
-        app.get("/api/GetSystemUserToken?systemUserOrg=986252932&scopes=a&systemUserId=su-1&clientId=c-1", None).await;
+    assert_eq!(c["actual_iss"], "altinn-test-tools");
+    let id = "5d5a3b4e-2c1f-4a8e-9b7d-0e6f1a2b3c4d";
+    let r = app
+        .get(&format!("/api/GetSystemUserToken?env=tt02&systemUserOrg=986252932&scopes=a&systemUserId={id}&clientId=c-1&supplierOrgNo=312195771"), None)
+        .await;
     let c = claims(&r.text());
-    assert_eq!(c["authorization_details"]["systemuser_id"], json!(["su-1"]));
+    assert_eq!(c["authorization_details"][0]["systemuser_id"], json!([id]));
     assert_eq!(c["client_id"], "c-1");
+    assert_eq!(c["supplier"]["ID"], "0192:312195771");
+    // Defaults: orgNo and systemUserOrg 991825827, scope altinn:enduser.
+    let c = claims(&app.get(&format!("/api/GetSystemUserToken?env=tt02&systemUserId={id}"), None).await.text());
+    assert_eq!(c["scope"], "altinn:enduser");
+    assert_eq!(c["consumer"]["ID"], "0192:991825827");
+    assert_eq!(c["authorization_details"][0]["systemuser_org"]["ID"], "0192:991825827");
 }
 
 #[tokio::test]
-async fn bad_token_requests_are_400_with_a_reason() {
+async fn bad_token_requests_are_400_with_the_generators_messages() {
     let app = Broker::in_process();
-    for (query, needle) in [
-        ("/api/GetEnterpriseToken?scopes=a", "orgNo is required"),
-        ("/api/GetEnterpriseToken?orgNo=12345&scopes=a", "orgNo must be an organisation number of 9 digits"),
-        ("/api/GetEnterpriseToken?orgNo=991825827", "scopes is required"),
-        ("/api/GetEnterpriseToken?orgNo=991825827&scopes=,", "scopes must name at least one scope"),
-        ("/api/GetEnterpriseToken?orgNo=991825827&scopes=a&ttl=soon", "ttl must be a whole number"),
-        ("/api/GetEnterpriseToken?orgNo=991825827&scopes=a&ttl=0", "ttl must be a whole number"),
-        ("/api/GetSystemUserToken?scopes=a", "systemUserOrg is required"),
-        ("/api/GetSystemUserToken?systemUserOrg=986252932&scopes=a&supplierOrgNo=x", "supplierOrgNo must be"),
+    let must = "Parameter must be supplied";
+    let invalid = "Parameter was supplied with an invalid value";
+    for (query, body) in [
+        ("/api/GetEnterpriseToken?orgNo=991825827&scopes=a", json!({"env": must})),
+        ("/api/GetEnterpriseToken", json!({"env": must, "scopes": must})),
+        ("/api/GetEnterpriseToken?env=none&scopes=a", json!({"env": invalid})),
+        ("/api/GetEnterpriseToken?env=tt02&orgNo=12345&scopes=a", json!({"orgNo": invalid})),
+        ("/api/GetEnterpriseToken?env=tt02&orgNo=0192:991825827&scopes=a", json!({"orgNo": invalid})),
+        ("/api/GetEnterpriseToken?env=tt02&scopes=Altinn:Broker.Write", json!({"scopes": invalid})),
+        ("/api/GetEnterpriseToken?env=tt02&scopes=a&ttl=soon", json!({"ttl": invalid})),
+        ("/api/GetEnterpriseToken?env=tt02&scopes=a&ttl=-1", json!({"ttl": invalid})),
+        ("/api/GetEnterpriseToken?env=tt02&scopes=a&supplierOrgNo=x&org=a.b", json!({"org": invalid, "supplierOrgNo": invalid})),
+        ("/api/GetSystemUserToken?env=tt02&scopes=a", json!({"systemUserId": must})),
+        ("/api/GetSystemUserToken?systemUserId=nope", json!({"env": must, "systemUserId": invalid})),
+        (
+            "/api/GetSystemUserToken?env=tt02&systemUserId=5d5a3b4e-2c1f-4a8e-9b7d-0e6f1a2b3c4d&systemUserOrg=1&orgNo=2",
+            json!({"orgNo": invalid, "systemUserOrg": invalid}),
+        ),
     ] {
         let r = app.get(query, None).await;
         assert_eq!(r.status, 400, "{query}");
-        assert!(r.text().contains(needle), "{query}: {}", r.text());
+        assert!(r.header("content-type").unwrap_or_default().starts_with("application/json"), "{query}");
+        assert_eq!(r.json(), body, "{query}");
     }
+    // ttl=0 is a uint: a token that is expired on arrival.
+    let r = app.get("/api/GetEnterpriseToken?env=tt02&orgNo=991825827&scopes=altinn:serviceowner&ttl=0", None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(app.get(SERVICE_OWNER_PATH, Some(&r.text())).await.status, 401);
 }
 
 #[tokio::test]
@@ -81,16 +181,38 @@ async fn openid_configuration_and_jwks_validate_issued_tokens() {
     let key = &jwks["keys"][0];
     assert_eq!(key["kty"], "RSA");
     assert_eq!(key["alg"], "RS256");
+    // Altinn writes n and e in standard Base64 (contract §3.2): padded, so a strict base64url reader refuses it.
+    let n = key["n"].as_str().unwrap();
+    assert!(n.ends_with("=="), "{n}");
+    assert_eq!(key["e"], "AQAB");
+    let std = base64::engine::general_purpose::STANDARD;
+    let decoding = DecodingKey::from_rsa_raw_components(
+        &base64::Engine::decode(&std, n).unwrap(),
+        &base64::Engine::decode(&std, "AQAB").unwrap(),
+    );
 
     let jwt = app.token(DIGDIR, WRITE).await;
     let head = jsonwebtoken::decode_header(&jwt).unwrap();
     assert_eq!(head.alg, Algorithm::RS256);
     assert_eq!(head.kid.as_deref(), key["kid"].as_str());
-    let decoding = DecodingKey::from_rsa_components(key["n"].as_str().unwrap(), key["e"].as_str().unwrap()).unwrap();
     let mut v = Validation::new(Algorithm::RS256);
     v.set_issuer(&[config["issuer"].as_str().unwrap()]);
     let data = jsonwebtoken::decode::<Value>(&jwt, &decoding, &v).unwrap();
     assert_eq!(data.claims["urn:altinn:orgNumber"], DIGDIR);
+}
+
+#[tokio::test]
+async fn jwks_base64url_flag_writes_what_strict_jose_libraries_read() {
+    let app = Broker::process_with(Options { extra: vec!["--jwks-base64url"], ..Default::default() });
+    let jwks = app.get("/authentication/api/v1/openid/.well-known/openid-configuration/jwks", None).await.json();
+    let key = &jwks["keys"][0];
+    let n = key["n"].as_str().unwrap();
+    assert!(!n.contains(['+', '/', '=']), "{n}");
+    let decoding = DecodingKey::from_rsa_components(n, key["e"].as_str().unwrap()).unwrap();
+    let jwt = app.token(DIGDIR, WRITE).await;
+    let mut v = Validation::new(Algorithm::RS256);
+    v.set_issuer(&[format!("{}/authentication/api/v1/openid/", app.base())]);
+    assert!(jsonwebtoken::decode::<Value>(&jwt, &decoding, &v).is_ok());
 }
 
 fn www_authenticate(r: &Resp) -> String {
@@ -136,7 +258,10 @@ async fn missing_malformed_forged_and_foreign_tokens_are_401_with_empty_body() {
 #[tokio::test]
 async fn tokens_expire_on_the_emulator_clock_without_skew() {
     let app = Broker::in_process();
-    let jwt = app.get("/api/GetEnterpriseToken?orgNo=991825827&scopes=altinn:serviceowner&ttl=600", None).await.text();
+    let jwt = app
+        .get("/api/GetEnterpriseToken?env=tt02&orgNo=991825827&scopes=altinn:serviceowner&ttl=600", None)
+        .await
+        .text();
     assert_eq!(app.get(SERVICE_OWNER_PATH, Some(&jwt)).await.status, 200);
 
     let r = app.call(Method::POST, "/emulator/api/clock/advance?by=PT10M", None, None).await;

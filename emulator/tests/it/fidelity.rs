@@ -269,7 +269,8 @@ async fn caller_without_organisation_follows_get_caller_organization_id() {
     assert_eq!(e.get(&search, Some(&good)).await.status, 200);
 
     let incomplete = |c: &mut serde_json::Map<String, Value>| {
-        c["authorization_details"].as_object_mut().unwrap().remove("systemuser_id");
+        // The generator writes an array (events-auth contract §4.2): its first element is the claim.
+        c["authorization_details"][0].as_object_mut().unwrap().remove("systemuser_id");
         c.insert("urn:altinn:orgNumber".into(), json!(RECIPIENT));
     };
     let t = edited_token(&e, &format!("{READ} {WRITE}"), incomplete).await;

@@ -343,7 +343,7 @@ impl Broker {
     /// An enterprise token from the emulator's own test token issuer.
     pub async fn token(&self, org: &str, scopes: &str) -> String {
         let scopes = scopes.replace(' ', "%20");
-        let res = self.get(&format!("/api/GetEnterpriseToken?orgNo={org}&scopes={scopes}"), None).await;
+        let res = self.get(&format!("/api/GetEnterpriseToken?env=tt02&orgNo={org}&scopes={scopes}"), None).await;
         assert_eq!(res.status, 200, "token for {org} {scopes}: {}", res.text());
         res.text()
     }
@@ -351,7 +351,10 @@ impl Broker {
     /// A system user token for `org`, made by a system of `vendor`.
     pub async fn system_user_token(&self, org: &str, vendor: &str, scopes: &str) -> String {
         let scopes = scopes.replace(' ', "%20");
-        let path = format!("/api/GetSystemUserToken?systemUserOrg={org}&supplierOrgNo={vendor}&scopes={scopes}");
+        let id = uuid::Uuid::new_v4();
+        let path = format!(
+            "/api/GetSystemUserToken?env=tt02&systemUserOrg={org}&orgNo={vendor}&systemUserId={id}&scopes={scopes}"
+        );
         let res = self.get(&path, None).await;
         assert_eq!(res.status, 200, "token: {}", res.text());
         res.text()

@@ -14,6 +14,7 @@ mod authz;
 mod authz_matrix;
 mod cli;
 mod cors;
+mod exchange;
 mod fidelity;
 mod flow;
 mod layers;

@@ -230,12 +230,38 @@ fn the_query_parameters_the_handlers_read_are_documented() {
         ("/emulator/api/clock/advance", "post", set(&["by"])),
         ("/emulator/api/scan", "post", set(&["mode"])),
         ("/emulator/api/scan/release", "post", set(&["fileTransferId", "result"])),
-        ("/api/GetEnterpriseToken", "get", set(&["orgNo", "scopes", "ttl", "env", "org"])),
+        (
+            "/api/GetEnterpriseToken",
+            "get",
+            set(&[
+                "env",
+                "scopes",
+                "orgNo",
+                "org",
+                "supplierOrgNo",
+                "clientId",
+                "ttl",
+                "delegationSource",
+                "bulkCount",
+                "dump",
+            ]),
+        ),
         (
             "/api/GetSystemUserToken",
             "get",
-            set(&["systemUserOrg", "scopes", "ttl", "supplierOrgNo", "systemUserId", "systemId", "clientId"]),
+            set(&[
+                "env",
+                "systemUserId",
+                "orgNo",
+                "systemUserOrg",
+                "scopes",
+                "supplierOrgNo",
+                "clientId",
+                "ttl",
+                "dump",
+            ]),
         ),
+        ("/authentication/api/v1/exchange/{tokenProvider}", "get", set(&["test"])),
     ] {
         let documented = query_names(&doc, template, method);
         for name in &names {

@@ -429,13 +429,17 @@ async fn uploads_expire_24_hours_after_their_last_use() {
 async fn an_expired_token_is_accepted_only_inside_an_active_upload_session() {
     let (emu, sender, id) = setup().await;
     let path = format!("{TUS}/{id}");
-    let short =
-        emu.send(get(&format!("/api/GetEnterpriseToken?orgNo={DIGDIR}&scopes={WRITE}&ttl=60"), None)).await.text();
+    let short = emu
+        .send(get(&format!("/api/GetEnterpriseToken?env=tt02&orgNo={DIGDIR}&scopes={WRITE}&ttl=60"), None))
+        .await
+        .text();
     // A second short token of the same org that never touched the upload (no session key of its own).
-    let never_used =
-        emu.send(get(&format!("/api/GetEnterpriseToken?orgNo={DIGDIR}&scopes={WRITE}&ttl=60"), None)).await.text();
+    let never_used = emu
+        .send(get(&format!("/api/GetEnterpriseToken?env=tt02&orgNo={DIGDIR}&scopes={WRITE}&ttl=60"), None))
+        .await
+        .text();
     let stranger_short = emu
-        .send(get(&format!("/api/GetEnterpriseToken?orgNo={OTHER_RECIPIENT}&scopes={WRITE}&ttl=60"), None))
+        .send(get(&format!("/api/GetEnterpriseToken?env=tt02&orgNo={OTHER_RECIPIENT}&scopes={WRITE}&ttl=60"), None))
         .await
         .text();
     assert_eq!(emu.send(create(&id, &short, 100)).await.status, 201);

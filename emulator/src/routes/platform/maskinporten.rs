@@ -65,7 +65,7 @@ fn oauth_error(e: GrantError) -> Response {
     no_store(StatusCode::BAD_REQUEST, json!({ "error": e.error, "error_description": e.description }))
 }
 
-#[utoipa::path(post, path = MASKINPORTEN_TOKEN, tag = openapi::TAG_AUTH,
+#[utoipa::path(post, path = MASKINPORTEN_TOKEN, tag = openapi::TAG_AUTH, operation_id = "maskinporten_token",
     summary = "Maskinporten token endpoint (JWT-bearer grant, events-auth contract §2)",
     request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
     responses(
@@ -86,14 +86,14 @@ async fn token(State(state): State<AppState>, form: Result<Form<Vec<(String, Str
     }
 }
 
-#[utoipa::path(get, path = MASKINPORTEN_METADATA, tag = openapi::TAG_AUTH,
+#[utoipa::path(get, path = MASKINPORTEN_METADATA, tag = openapi::TAG_AUTH, operation_id = "maskinporten_metadata",
     summary = "Maskinporten's authorization server metadata (RFC 8414)",
     responses((status = 200, description = "OK", body = Object, content_type = "application/json")))]
 async fn metadata(State(state): State<AppState>) -> Json<Value> {
     Json(state.maskinporten.metadata())
 }
 
-#[utoipa::path(get, path = MASKINPORTEN_JWKS, tag = openapi::TAG_AUTH,
+#[utoipa::path(get, path = MASKINPORTEN_JWKS, tag = openapi::TAG_AUTH, operation_id = "maskinporten_jwks",
     summary = "Maskinporten's signing keys (base64url JWKS)",
     responses((status = 200, description = "JWKS", body = Object, content_type = "application/json")))]
 async fn jwks(State(state): State<AppState>) -> Result<Json<Value>, AppError> {

@@ -4,6 +4,7 @@
 
 pub mod exchange;
 pub mod maskinporten;
+pub mod negotiate;
 pub mod openid;
 pub mod test_tokens;
 

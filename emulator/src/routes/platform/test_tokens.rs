@@ -1,127 +1,132 @@
-//! The test token generator, in the shape of Altinn's (`altinn-testtools-token-generator`):
+//! The test token generator, in the shape of Altinn's (`altinn-testtools-token-generator`, events-auth contract §4):
 //!
-//! - `GET /api/GetEnterpriseToken?orgNo=<9 digits>&scopes=<space or comma separated>[&ttl=<seconds>]`
-//! - `GET /api/GetSystemUserToken?systemUserOrg=<9 digits>&scopes=...[&ttl=][&systemUserId=][&systemId=]
-//!   [&clientId=][&supplierOrgNo=]`
+//! - `GET /api/GetEnterpriseToken?env=tt02&scopes=...[&orgNo=][&org=][&supplierOrgNo=][&clientId=][&ttl=]
+//!   [&delegationSource=][&bulkCount=][&dump=1]`
+//! - `GET /api/GetSystemUserToken?env=tt02&systemUserId=<GUID>[&orgNo=<vendor>][&systemUserOrg=][&scopes=]
+//!   [&supplierOrgNo=][&clientId=][&ttl=][&dump=1]`
 //!
-//! Both answer the JWT as `text/plain`. Other parameters of the real generator (`env`, `org`, ...) are accepted and
-//! ignored; parameter names match case-insensitively, as in the real one. Unlike the real generator there is no
-//! basic authentication: the emulator only listens on loopback. Bad parameters give 400 with a plain-text reason.
+//! Both answer the JWT as `text/plain` (a quoted JSON string for `Accept: application/json`, as ASP.NET writes an
+//! `OkObjectResult(string)`); bad parameters give 400 with the generator's JSON object of messages. Parameter names
+//! match case-insensitively. Unlike the real generator there is no basic authentication: the emulator only listens
+//! on loopback. Parsing and claims are `crate::auth::issuer`'s.
 
-use altinn_broker_core::OrgNumber;
+use altinn_broker_core::platform::{ENTERPRISE_TOKEN, SYSTEM_USER_TOKEN};
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::issuer::{self, SystemUserOptions, TokenRequest, TokenRequestError};
+use crate::auth::issuer::{self, EnterpriseRequest, ParamErrors, SystemUserRequest};
 use crate::error::AppError;
 use crate::routes::openapi;
+use crate::routes::platform::negotiate::{json_result, string_result};
 use crate::state::AppState;
-
-pub const ENTERPRISE_TOKEN_PATH: &str = "/api/GetEnterpriseToken";
-pub const SYSTEM_USER_TOKEN_PATH: &str = "/api/GetSystemUserToken";
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(enterprise)).routes(routes!(system_user))
 }
 
-/// Query parameters, looked up case-insensitively; the first occurrence wins.
-struct Params(Vec<(String, String)>);
-
-impl Params {
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    fn text(&self, name: &str) -> Option<String> {
-        self.get(name).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
-    }
+fn bad_request(e: ParamErrors) -> Response {
+    json_result(StatusCode::BAD_REQUEST, &e.to_json())
 }
 
-fn bad_request(e: TokenRequestError) -> Response {
-    AppError::PlainText(StatusCode::BAD_REQUEST, e.to_string()).into_response()
-}
-
-fn token_response(state: &AppState, claims: &serde_json::Map<String, serde_json::Value>) -> Response {
+/// The token, or its `dump` (header and payload pretty-printed).
+fn token_response(state: &AppState, claims: &Map<String, Value>, dump: bool, headers: &HeaderMap) -> Response {
     match state.auth.sign(claims) {
-        Ok(jwt) => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], jwt).into_response(),
+        Ok(jwt) if dump => match issuer::dump(&jwt) {
+            Some(text) => string_result(StatusCode::OK, &text, headers),
+            None => AppError::internal("a signed token did not decode").into_response(),
+        },
+        Ok(jwt) => string_result(StatusCode::OK, &jwt, headers),
         Err(e) => e.into_response(),
     }
 }
 
 #[utoipa::path(
     get,
-    path = ENTERPRISE_TOKEN_PATH,
+    path = ENTERPRISE_TOKEN,
     tag = openapi::TAG_AUTH,
-    summary = "A test enterprise token (shape of Altinn's test token generator)",
+    summary = "A test enterprise token (shape of Altinn's test token generator, events-auth contract §4.1)",
     params(
-        ("orgNo" = String, Query, description = "9-digit organisation number"),
-        ("scopes" = String, Query, description = "Space or comma separated"),
-        ("ttl" = Option<i64>, Query, description = "Lifetime in seconds (default 1800)"),
-        ("env" = Option<String>, Query, description = "Accepted and ignored"),
-        ("org" = Option<String>, Query, description = "Accepted and ignored"),
+        ("env" = String, Query, description = "at22, at23, at24, yt01, tt02 or dev (required; iss is the emulator's whatever it says)"),
+        ("scopes" = String, Query, description = "Space or comma separated (required)"),
+        ("orgNo" = Option<String>, Query, description = "9 digits; absent: a random test organisation"),
+        ("org" = Option<String>, Query, description = "Service-owner code, written as urn:altinn:org"),
+        ("supplierOrgNo" = Option<String>, Query, description = "9 digits, written as supplier"),
+        ("clientId" = Option<String>, Query, description = "Default: a new GUID"),
+        ("ttl" = Option<u32>, Query, description = "Lifetime in seconds (default 1800)"),
+        ("delegationSource" = Option<String>, Query, description = "An absolute URI, written as delegation_source"),
+        ("bulkCount" = Option<u32>, Query, description = "Answer a JSON object of that many random organisations' tokens (at most 1000)"),
+        ("dump" = Option<String>, Query, description = "Any value: the decoded header and payload instead of the token"),
     ),
     responses(
-        (status = 200, description = "The JWT", body = String, content_type = "text/plain"),
-        (status = 400, description = "A parameter is missing or invalid (plain-text reason)", body = String,
+        (status = 200, description = "The JWT (or its dump; or, with bulkCount, a JSON object orgNo → JWT)", body = String,
             content_type = "text/plain"),
+        (status = 400, description = "Parameter errors: {\"<name>\": \"Parameter must be supplied\" | \"Parameter was supplied with an invalid value\"}",
+            body = Object, content_type = "application/json"),
     ),
 )]
-async fn enterprise(State(state): State<AppState>, Query(q): Query<Vec<(String, String)>>) -> Response {
-    let q = Params(q);
-    let parsed = issuer::parse_org_param("orgNo", q.get("orgNo"))
-        .and_then(|org| Ok((org, TokenRequest::parse(q.get("scopes"), q.get("ttl"))?)));
-    match parsed {
-        Ok((org, req)) => {
-            token_response(&state, &issuer::enterprise_claims(state.auth.issuer(), &org, &req, state.clock.now()))
+async fn enterprise(
+    State(state): State<AppState>,
+    Query(q): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+) -> Response {
+    let q = issuer::Query(q);
+    let req = match EnterpriseRequest::parse(&q) {
+        Ok(r) => r,
+        Err(e) => return bad_request(e),
+    };
+    let now = state.clock.now();
+    if req.bulk_count > 0 {
+        let mut tokens = Map::new();
+        for org in issuer::random_test_orgs(req.bulk_count) {
+            match state.auth.sign(&issuer::enterprise_claims(state.auth.issuer(), &org, &req, now)) {
+                Ok(jwt) => tokens.insert(org.digits().to_owned(), jwt.into()),
+                Err(e) => return e.into_response(),
+            };
         }
-        Err(e) => bad_request(e),
+        return json_result(StatusCode::OK, &Value::Object(tokens));
     }
+    let org = req.org_no.unwrap_or_else(issuer::random_test_org);
+    token_response(&state, &issuer::enterprise_claims(state.auth.issuer(), &org, &req, now), q.dump(), &headers)
 }
 
 #[utoipa::path(
     get,
-    path = SYSTEM_USER_TOKEN_PATH,
+    path = SYSTEM_USER_TOKEN,
     tag = openapi::TAG_AUTH,
-    summary = "A test system user token carrying authorization_details",
+    summary = "A test system user token carrying authorization_details (events-auth contract §4.2)",
     params(
-        ("systemUserOrg" = String, Query, description = "The org the system user acts for"),
-        ("scopes" = String, Query, description = "Space or comma separated"),
-        ("ttl" = Option<i64>, Query, description = "Lifetime in seconds (default 1800)"),
-        ("supplierOrgNo" = Option<String>, Query, description = "The system's vendor (`consumer`); default systemUserOrg"),
-        ("systemUserId" = Option<String>, Query, description = "Default: a new GUID"),
-        ("systemId" = Option<String>, Query, description = "Default: <vendor>_emulator"),
+        ("env" = String, Query, description = "at22, at23, at24, yt01, tt02 or dev (required)"),
+        ("systemUserId" = String, Query, description = "The system user's GUID (required)"),
+        ("orgNo" = Option<String>, Query, description = "The vendor, written as consumer (default 991825827)"),
+        ("systemUserOrg" = Option<String>, Query, description = "The org the system user acts for (default 991825827)"),
+        ("scopes" = Option<String>, Query, description = "Space or comma separated (default altinn:enduser)"),
+        ("supplierOrgNo" = Option<String>, Query, description = "9 digits, written as supplier"),
         ("clientId" = Option<String>, Query, description = "Default: a new GUID"),
+        ("ttl" = Option<u32>, Query, description = "Lifetime in seconds (default 1800)"),
+        ("dump" = Option<String>, Query, description = "Any value: the decoded header and payload instead of the token"),
     ),
     responses(
-        (status = 200, description = "The JWT", body = String, content_type = "text/plain"),
-        (status = 400, description = "A parameter is missing or invalid (plain-text reason)", body = String,
-            content_type = "text/plain"),
+        (status = 200, description = "The JWT (or its dump)", body = String, content_type = "text/plain"),
+        (status = 400, description = "Parameter errors (JSON object of messages)", body = Object,
+            content_type = "application/json"),
     ),
 )]
-async fn system_user(State(state): State<AppState>, Query(q): Query<Vec<(String, String)>>) -> Response {
-    let q = Params(q);
-    let parsed = (|| {
-        let org = issuer::parse_org_param("systemUserOrg", q.get("systemUserOrg"))?;
-        let req = TokenRequest::parse(q.get("scopes"), q.get("ttl"))?;
-        let supplier: Option<OrgNumber> = match q.get("supplierOrgNo").filter(|v| !v.trim().is_empty()) {
-            Some(v) => Some(issuer::parse_org_param("supplierOrgNo", Some(v))?),
-            None => None,
-        };
-        let options = SystemUserOptions {
-            system_user_id: q.text("systemUserId"),
-            system_id: q.text("systemId"),
-            client_id: q.text("clientId"),
-            supplier,
-        };
-        Ok::<_, TokenRequestError>((org, req, options))
-    })();
-    match parsed {
-        Ok((org, req, options)) => token_response(
+async fn system_user(
+    State(state): State<AppState>,
+    Query(q): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+) -> Response {
+    let q = issuer::Query(q);
+    match SystemUserRequest::parse(&q) {
+        Ok(req) => token_response(
             &state,
-            &issuer::system_user_claims(state.auth.issuer(), &org, &options, &req, state.clock.now()),
+            &issuer::system_user_claims(state.auth.issuer(), &req, state.clock.now()),
+            q.dump(),
+            &headers,
         ),
         Err(e) => bad_request(e),
     }
