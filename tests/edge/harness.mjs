@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import { clientPackage, ROOT, tempDir } from '../fidelity/common.mjs';
 
@@ -172,6 +173,15 @@ export async function transferScenario(t, { emulatorUrl, serviceUrl, size = 64 *
   );
   console.log(`  ${label} (b): downloaded, MD5 verified while streaming into the sink, confirmed`);
   return { fileTransferId, seconds };
+}
+
+/**
+ * The names `pkg/index.js` exports (the package's one list; importing the web build needs no initialisation), for
+ * checking that a runtime's entry exports the same ones.
+ */
+export async function indexNames() {
+  const pkg = process.env.CLIENT_PKG ?? join(ROOT, 'pkg');
+  return Object.keys(await import(pathToFileURL(join(pkg, 'index.js')).href)).sort();
 }
 
 /** VmRSS of a process in bytes (Linux /proc). */

@@ -6,12 +6,20 @@
 //   EMULATOR_BIN=... [EDGE_NODE=path/to/node] node tests/edge/node.mjs        (after scripts/build-pkg.sh)
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { appDir, listening, settings, startEmulator, Tally, transferScenario } from './harness.mjs';
+import { appDir, indexNames, listening, settings, startEmulator, Tally, transferScenario } from './harness.mjs';
 
 const t = new Tally();
 const app = appDir('edge-node-');
 const node = process.env.EDGE_NODE ?? process.execPath;
 const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+// The package's `node` entry, resolved by name from the app directory, exports what index.js lists.
+const names = execFileSync(
+  node,
+  ['--input-type=module', '-e', "console.log(JSON.stringify(Object.keys(await import('altinn-broker-client')).sort()))"],
+  { cwd: app, encoding: 'utf8' },
+);
+const expected = await indexNames();
+t.check(names.trim() === JSON.stringify(expected), `the node entry's names differ from index.js's: ${names.trim()}`);
 const emulator = await startEmulator();
 const server = await listening(node, [join('examples', 'node', 'server.mjs')], {
   cwd: app,
