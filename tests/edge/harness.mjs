@@ -1,4 +1,5 @@
-// What the edge-runtime tests share: the package made resolvable by its name, the examples' settings, a server
+// What the edge-runtime tests share: the package made resolvable by its name, the examples' settings (tokens
+// from maskinportenTokenProvider against the emulator's Maskinporten, or its test token generator), a server
 // process that prints "listening on URL", and the scenario every runtime runs against the transfer service
 // (examples/edge/transfer-service.js): (a) a 64 MiB request body streamed through `upload` to Published,
 // (b) a download verified while it streams into a sink, then confirmed.
@@ -6,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import { clientPackage, ROOT, tempDir } from '../fidelity/common.mjs';
 
@@ -16,14 +18,33 @@ export const SENDER = '991825827';
 export const RECIPIENT = '986252932';
 export const MiB = 1 << 20;
 
-/** The examples' settings (examples/edge/config.js) for the emulator at `url`. */
-export function settings(url) {
+/**
+ * The examples' settings (examples/edge/config.js) for the emulator at `url`. `tokens`: 'maskinporten' (the
+ * provider against the emulator's Maskinporten and exchange, with the keys its clients hook hands out — a local test
+ * feature) or 'emulator' (its test token generator).
+ */
+export async function settings(url, tokens) {
+  const common = { BROKER_URL: url, RESOURCE_ID: RESOURCE, SENDER_ORG: SENDER, RECIPIENT_ORGS: RECIPIENT };
+  if (tokens === 'emulator') return { ...common, BROKER_TOKENS: 'emulator' };
+  const r = await fetch(`${url}/emulator/api/maskinporten/clients`);
+  if (!r.ok) throw new Error(`the emulator's clients hook answered ${r.status}`);
+  const clients = await r.json();
+  const credentials = (who, org) => {
+    const c = clients.find((x) => x.org === org);
+    if (!c?.privateJwk) throw new Error(`the emulator has no Maskinporten client with a key for ${org}`);
+    return {
+      [`${who}_MASKINPORTEN_CLIENT_ID`]: c.clientId,
+      [`${who}_MASKINPORTEN_KID`]: c.kid,
+      [`${who}_MASKINPORTEN_KEY`]: JSON.stringify(c.privateJwk),
+    };
+  };
   return {
-    BROKER_URL: url,
-    BROKER_TOKENS: 'emulator',
-    RESOURCE_ID: RESOURCE,
-    SENDER_ORG: SENDER,
-    RECIPIENT_ORGS: RECIPIENT,
+    ...common,
+    BROKER_TOKENS: 'maskinporten',
+    MASKINPORTEN_URL: `${url}/maskinporten/`,
+    PLATFORM_URL: url,
+    ...credentials('SENDER', SENDER),
+    ...credentials('RECIPIENT', RECIPIENT),
   };
 }
 
@@ -92,7 +113,8 @@ export function generatedBody(size) {
       controller.enqueue(chunk);
     },
   });
-  return { stream, md5: () => hash.digest('hex'), sent: () => sent };
+  let digest;
+  return { stream, md5: () => (digest ??= hash.digest('hex')), sent: () => sent };
 }
 
 /** A token from the emulator's test token generator (contract §4), for the test's own look at the transfer. */
@@ -151,6 +173,15 @@ export async function transferScenario(t, { emulatorUrl, serviceUrl, size = 64 *
   );
   console.log(`  ${label} (b): downloaded, MD5 verified while streaming into the sink, confirmed`);
   return { fileTransferId, seconds };
+}
+
+/**
+ * The names `pkg/index.js` exports (the package's one list; importing the web build needs no initialisation), for
+ * checking that a runtime's entry exports the same ones.
+ */
+export async function indexNames() {
+  const pkg = process.env.CLIENT_PKG ?? join(ROOT, 'pkg');
+  return Object.keys(await import(pathToFileURL(join(pkg, 'index.js')).href)).sort();
 }
 
 /** VmRSS of a process in bytes (Linux /proc). */
