@@ -49,6 +49,22 @@ ensure_chromium() {
   fi
 }
 
+# Firefox ESR and geckodriver for the client's wasm tests in Firefox (wasm-bindgen-test-runner drives it through
+# geckodriver). Debian's firefox-esr; geckodriver from crates.io, pinned so CI drives the browser the same way each run.
+GECKODRIVER_VERSION=0.37.1
+ensure_firefox() {
+  if ! command -v firefox-esr >/dev/null 2>&1; then
+    log "installing Debian firefox-esr"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq firefox-esr >/dev/null
+  fi
+  if [ "$(geckodriver --version 2>/dev/null | awk 'NR == 1 {print $2}')" != "$GECKODRIVER_VERSION" ]; then
+    log "installing geckodriver $GECKODRIVER_VERSION"
+    cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
+  fi
+}
+
 ensure_npm() {
   # One committed lockfile for every JS tool the tests use (wasm-opt, tsc, workerd, tus-js-client, ...).
   if [ -f js/package-lock.json ]; then
@@ -83,8 +99,9 @@ ensure_schemathesis() {
 case "${1:-all}" in
   rust) ensure_rust ;;
   chromium) ensure_chromium ;;
+  firefox) ensure_firefox ;;
   npm) ensure_npm ;;
   schemathesis) ensure_schemathesis ;;
-  all) ensure_rust; ensure_chromium; ensure_npm; ensure_schemathesis ;;
-  *) echo "usage: $0 [all|rust|chromium|npm|schemathesis]" >&2; exit 2 ;;
+  all) ensure_rust; ensure_chromium; ensure_firefox; ensure_npm; ensure_schemathesis ;;
+  *) echo "usage: $0 [all|rust|chromium|firefox|npm|schemathesis]" >&2; exit 2 ;;
 esac

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The one command that runs every test, from a fresh machine: setup, formatting, lints (native and wasm), the
 # workspace's Rust tests, schemathesis against the emulator's OpenAPI document, the client's wasm-bindgen tests
-# under Node and in headless Chromium against a real emulator process, a type check of a usage example against the
-# built package's declarations and a Vite build of a page that uses the package, run in headless Chromium.
+# under Node, in headless Chromium and in headless Firefox ESR against a real emulator process, a type check of a
+# usage example against the built package's declarations, a Vite build of a page that uses the package, run in
+# headless Chromium, and the package in a Web Worker there.
 # Its last line is "N passed, N failed"; it exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -120,15 +121,26 @@ again_if_not_started() {
   return "$rc"
 }
 
-# The client's one wasm test binary (tests/it) in one runtime ($1: node or chrome; in Chromium WASM_BINDGEN_USE_BROWSER
-# puts the unconfigured tests in the page): every test except the two memory tests, then each of those in a wasm
-# instance of its own (they compare wasm memory's high-water mark, which every earlier test raises).
+# The client's one wasm test binary (tests/it) in one runtime ($1: node, chrome or firefox; in a browser
+# WASM_BINDGEN_USE_BROWSER puts the unconfigured tests in the page): every test except the two memory tests, then each
+# of those in a wasm instance of its own (they compare wasm memory's high-water mark, which every earlier test raises).
 wasm_tests() {
   local t=(cargo test --target wasm32-unknown-unknown -p altinn-broker-client --locked --test it --)
   if [ "$1" = chrome ]; then
     # The whole run takes about 30 s there: a page that never starts costs 120 s, not 300.
     t=(again_if_not_started env WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_TEST_TIMEOUT=120 CHROMEDRIVER="$(command -v chromedriver)"
       "${t[@]}")
+  elif [ "$1" = firefox ]; then
+    # Headless Firefox ESR through geckodriver; its prefs are in webdriver.json ("moz:firefoxOptions"): nothing
+    # outbound (updates, telemetry, captive portal, safe browsing, Remote Settings), and a 2 s keep-alive timeout:
+    # the runner's test-page server (tiny_http 0.12) can leave a new connection queued until an idle keep-alive
+    # connection closes, which Firefox does after 115 s by default (measured: 7 of 21 runs stuck that long at
+    # "Loading scripts..."; none with the pref in 20). geckodriver passes its own environment to Firefox (a
+    # capability's "env" is honoured only on Android), and a Firefox release build follows webdriver.json's
+    # services.settings.server (a data: URL, so Remote Settings never leaves the machine) only with
+    # MOZ_REMOTE_SETTINGS_DEVTOOLS set; without it, it polls firefox.settings.services.mozilla.com.
+    t=(env WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_TEST_TIMEOUT=120 GECKODRIVER="$(command -v geckodriver)"
+      MOZ_REMOTE_SETTINGS_DEVTOOLS=1 "${t[@]}")
   fi
   local rc=0
   "${t[@]}" --skip memory:: || rc=1
@@ -142,12 +154,13 @@ step build-emulator cargo build -p altinn-broker-emulator --locked
 # schema) and no server error, with an emulator process of its own.
 step schemathesis scripts/schemathesis.sh
 if start_emulator; then
-  # The same binary under Node and in headless Chromium.
+  # The same binary under Node, in headless Chromium and in headless Firefox ESR.
   step wasm-node wasm_tests node
   # The same on the Node LTS lines users run (wasm-bindgen-test-runner runs the `node` on PATH).
   step wasm-node22 with_node 22 wasm_tests node
   step wasm-node24 with_node 24 wasm_tests node
   step wasm-chrome wasm_tests chrome
+  step wasm-firefox wasm_tests firefox
 else
   failed=$((failed + 1))
   failures+=("emulator")
@@ -158,6 +171,10 @@ step no-any-in-declarations bash -c '! grep -nwE "any" pkg/*.d.ts pkg/edge/*.d.t
 step tsc tsc -p examples/tsconfig.json
 # The package in a Vite production build, run in headless Chromium against the emulator started above.
 step vite-bundle node tests/vite/run.mjs
+
+# The package in a dedicated module Web Worker in headless Chromium: init() and a posted WebAssembly.Module, a Blob
+# hashed and sent to an emulator of its own (CORS for the page's origin only), Published, downloaded byte-exact.
+step web-worker env EMULATOR_BIN="$CARGO_TARGET_DIR/debug/altinn-broker-emulator" node tests/edge/web_worker.mjs
 
 # Resumable (tus) uploads across processes, each test with emulators of its own: kill -9 of the emulator at its
 # tus crash points, a killed uploading Node process, a reloaded Chromium page.

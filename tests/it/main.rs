@@ -1,10 +1,10 @@
-//! The client's integration tests: one wasm-bindgen test binary, run as it is under Node and in headless Chromium
-//! against a real emulator process (`scripts/test.sh` starts it and passes its URL at build time, as
-//! `BROKER_EMULATOR_URL`; wasm tests cannot read the environment at run time).
+//! The client's integration tests: one wasm-bindgen test binary, run as it is under Node, in headless Chromium and
+//! in headless Firefox ESR against a real emulator process (`scripts/test.sh` starts it and passes its URL at build
+//! time, as `BROKER_EMULATOR_URL`; wasm tests cannot read the environment at run time).
 //!
 //! No test is configured for one runtime: under Node `cargo test --target wasm32-unknown-unknown --test it` (or
 //! `wasm-pack test --node`) runs every test, with `WASM_BINDGEN_USE_BROWSER=1` (or `wasm-pack test --headless
-//! --chrome`) the same tests run in a page, cross-origin, so CORS is exercised on every call. What a runtime decides
+//! --chrome` / `--firefox`) the same tests run in a page, cross-origin, so CORS is exercised on every call. What a runtime decides
 //! (a stream request body over plain http) is asserted for the runtime at hand ([`support::in_browser`]).
 //!
 //! wasm-bindgen-test runs one test at a time, in one wasm instance. The two tests in [`memory`] compare wasm

@@ -186,8 +186,8 @@ export function constantTokens(value) {
 }
 
 /**
- * Whether the tests run in a browser page (wasm-bindgen-test's headless Chromium) rather than in Node: the few
- * things a runtime decides (a stream request body over plain http) are asserted for the runtime at hand.
+ * Whether the tests run in a browser page (wasm-bindgen-test's headless Chromium or Firefox) rather than in Node: the
+ * few things a runtime decides (a stream request body over plain http) are asserted for the runtime at hand.
  */
 export function inBrowser() { return typeof window !== 'undefined' && typeof document !== 'undefined'; }
 
@@ -203,3 +203,5 @@ export function recordingFetch() {
 export function recordingFetchFn(r) { return r.fn; }
 /** The Authorization headers seen so far, as a JSON array (null where none was sent). */
 export function recordedAuthorizations(r) { return JSON.stringify(r.authorizations); }
+/** Firefox (Gecko), which sends no stream request body over any protocol. */
+export function inFirefox() { return inBrowser() && / Firefox\/\d/.test(navigator.userAgent); }
