@@ -31,6 +31,9 @@ pub async fn inject(State(state): State<AppState>, req: Request, next: Next) -> 
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
     if let Some(status) = fault.status {
+        if has_body(&req) {
+            drain(req.into_body()).await;
+        }
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut res = (status, problem::client_error_json(status.as_u16(), &trace_id())).into_response();
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(crate::error::PROBLEM_JSON));
@@ -57,6 +60,22 @@ pub async fn inject(State(state): State<AppState>, req: Request, next: Next) -> 
         let res = next.run(req).await;
         let (parts, body) = res.into_parts();
         Response::from_parts(parts, cut_after(body, limit))
+    }
+}
+
+/// Reads what is left of a request body before a fault status is answered. Answering first and dropping the body
+/// makes hyper close the connection while the client is still sending, and a browser (Firefox, measured) then reports
+/// a network error instead of the status; the service's server (Kestrel) and its front door consume the body of a
+/// request they refuse. Bounded, so a fault on a huge upload cannot keep a connection reading forever.
+async fn drain(body: Body) {
+    const MAX_DRAIN_BYTES: usize = 256 << 20;
+    let mut stream = body.into_data_stream();
+    let mut read = 0;
+    while let Some(Ok(chunk)) = stream.next().await {
+        read += chunk.len();
+        if read > MAX_DRAIN_BYTES {
+            break;
+        }
     }
 }
 
