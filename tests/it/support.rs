@@ -27,6 +27,8 @@ extern "C" {
     #[wasm_bindgen(js_name = poisonTokens)]
     pub fn poison_tokens(s: &TokenSource, n: u32);
 
+    #[wasm_bindgen(js_name = isFirefox)]
+    pub fn is_firefox() -> bool;
     pub type RecordingFetch;
     #[wasm_bindgen(js_name = recordingFetch)]
     pub fn recording_fetch() -> RecordingFetch;
