@@ -193,6 +193,8 @@ step edge-node "${edge_env[@]}" node tests/edge/node.mjs
 step edge-node-memory "${edge_env[@]}" node tests/edge/node_memory.mjs
 step edge-workerd "${edge_env[@]}" node tests/edge/workerd.mjs
 step edge-deno "${edge_env[@]}" node tests/edge/deno.mjs
+# The Web Worker example built with Vite, in headless Chromium: a File hashed and uploaded from a dedicated worker.
+step edge-web-worker "${edge_env[@]}" node tests/edge/web_worker.mjs
 # Every Node-hosted edge test again on the Node LTS lines users run.
 edge_on_node() {
   local rc=0 t
