@@ -45,12 +45,15 @@ pub fn app(state: AppState) -> Router {
             |req: &Request| tracing::info_span!("request", method = %req.method(), path = %req.uri().path()),
         ));
     let origins = state.settings.cors_origins.clone();
+    let clock = state.clock.clone();
     let router = router.with_state(state);
     let router = match http::cors::layer(&origins) {
         Some(cors) => http::cors::wrap(router, cors, origins),
         None => router,
     };
-    router.layer(middleware::from_fn(http::security::security_headers))
+    router
+        .layer(middleware::from_fn(http::security::security_headers))
+        .layer(middleware::from_fn_with_state(clock, http::date::date_header))
 }
 
 async fn not_found() -> impl IntoResponse {

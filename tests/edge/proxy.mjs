@@ -131,6 +131,16 @@ const cases = [
       await problemOf(await fetch(p.url + search, { headers: { 'sec-fetch-site': 'cross-site' } }), 403);
       assertEq(p.rec.calls.length, before, 'refused cross-origin requests forwarded');
 
+      // Exact origins only: a wildcard would hand the server's credentials to every site.
+      for (const bad of [['*'], ['https://portal.example/path'], ['null']]) {
+        let e = null;
+        try {
+          createBrokerProxy({ target: ctx.emu.url, token: 't', allowedOrigins: bad });
+        } catch (x) {
+          e = x;
+        }
+        assert(e instanceof TypeError, `allowedOrigins ${JSON.stringify(bad)} refused`);
+      }
       // No list: same origin only.
       assertEq((await fetch(strict.url + search, { headers: { origin: strict.url, 'sec-fetch-site': 'same-origin' } })).status, 200, 'same origin');
       await problemOf(await fetch(strict.url + search, { headers: { origin: portal } }), 403);

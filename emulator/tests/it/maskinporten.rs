@@ -171,7 +171,7 @@ async fn a_grant_gives_a_token_that_exchanges_into_a_broker_token() {
     v.validate_exp = false;
     assert!(jsonwebtoken::decode::<Value>(access, &decoding, &v).is_ok());
 
-    // A raw Maskinporten token is not an Altinn token; exchanged, it is, and Broker takes it.
+    // Exchanged for an Altinn token, Broker takes it.
     let altinn = exchange(&app, access).await;
     let init = app
         .send(post_json(
@@ -466,4 +466,143 @@ async fn client_keys_are_made_once_per_data_dir() {
     // Every seed org has a client.
     let orgs: Vec<_> = before.iter().map(|c| c["org"].as_str().unwrap().to_owned()).collect();
     assert_eq!(orgs, altinn_broker_core::seed::PARTIES);
+}
+
+/// A world whose clients registered their own public keys, one as a PEM and one as a JWK: grants signed with the
+/// matching private keys are taken, the hook hands out no private key for them, and an unreadable key stops the
+/// start with a message.
+#[tokio::test]
+async fn clients_with_registered_public_keys() {
+    use rsa::pkcs8::EncodePublicKey;
+    use rsa::traits::PublicKeyParts;
+    let pem_key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap();
+    let jwk_key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap();
+    let pem = pem_key.to_public_key().to_public_key_pem(rsa::pkcs8::LineEnding::LF).unwrap();
+    let n = URL_SAFE_NO_PAD.encode(jwk_key.n().to_bytes_be());
+    let world = |pem: &str| {
+        format!(
+            r#"parties = ["991825827", "986252932"]
+
+[[maskinporten_clients]]
+client_id = "pem-client"
+org = "991825827"
+scopes = ["altinn:broker.write"]
+kid = "pem-kid"
+public_key = """{pem}"""
+
+[[maskinporten_clients]]
+client_id = "jwk-client"
+org = "0192:986252932"
+scopes = ["altinn:broker.read"]
+token_lifetime_seconds = 600
+public_key = {{ kty = "RSA", n = "{n}", e = "AQAB", kid = "jwk-kid" }}
+
+[[maskinporten_clients.system_users]]
+org = "991825827"
+id = "0b8c4a52-2d1e-4c2a-9f3b-5a6b7c8d9e0f"
+external_ref = "ref-1"
+"#
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("world.toml");
+    std::fs::write(&path, world(&pem)).unwrap();
+    let app = Broker::process_with(Options { extra: vec!["--config", path.to_str().unwrap()], ..Default::default() });
+    let listed = app.get("/emulator/api/maskinporten/clients", None).await.json();
+    assert_eq!(listed[0]["kid"], "pem-kid");
+    assert_eq!(listed[1]["kid"], "jwk-kid", "the JWK's kid when the client names none");
+    assert_eq!(listed[1]["org"], "986252932");
+    assert!(listed[0]["privateJwk"].is_null() && listed[1]["privateJwk"].is_null());
+    assert_eq!(listed[1]["systemUsers"][0]["externalRef"], "ref-1");
+
+    let key = |k: &rsa::RsaPrivateKey| EncodingKey::from_rsa_der(k.to_pkcs1_der().unwrap().as_bytes());
+    let as_client = |id: &str, kid: &str, k: &rsa::RsaPrivateKey| TestClient {
+        client_id: id.to_owned(),
+        kid: kid.to_owned(),
+        key: key(k),
+        info: Value::Null,
+    };
+    let now = now(&app).await;
+    let pem_client = as_client("pem-client", "pem-kid", &pem_key);
+    let r =
+        token_request(&app, &sign(&pem_client, Algorithm::RS256, &grant_claims(&app, &pem_client, WRITE, now))).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let jwk_client = as_client("jwk-client", "jwk-kid", &jwk_key);
+    let mut c = grant_claims(&app, &jwk_client, READ, now);
+    c["authorization_details"] = system_user_details("0192:991825827", Some("ref-1"));
+    let r = token_request(&app, &sign(&jwk_client, Algorithm::RS512, &c)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["expires_in"], 600);
+    // The PEM client's key does not sign for the JWK client.
+    let wrong = as_client("jwk-client", "jwk-kid", &pem_key);
+    let (_, e, _) =
+        error_of(&token_request(&app, &sign(&wrong, Algorithm::RS256, &grant_claims(&app, &wrong, READ, now))).await);
+    assert_eq!(e, "invalid_grant");
+    drop(app);
+
+    std::fs::write(&path, world("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----")).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let opts = Options { extra: vec!["--config", path.to_str().unwrap()], ..Default::default() };
+    let out = Broker::command(&opts, data.path()).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("pem-client"), "{stderr}");
+}
+
+/// Broker's policies also list the `LegacyAndMaskinporten` scheme (broker-contract §7.1): a raw Maskinporten token
+/// is taken as it is (signature, issuer, lifetime without skew), with the caller's org read as §7.3 says.
+#[tokio::test]
+async fn broker_takes_raw_maskinporten_tokens_as_its_second_scheme() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Broker::in_process_with(Options { data_dir: Some(dir.path()), ..Default::default() });
+    let access = maskinporten_token(&app, DIGDIR, WRITE).await;
+    let init = app
+        .send(post_json(
+            "/broker/api/v1/filetransfer",
+            Some(&access),
+            &init_body(altinn_broker_core::seed::RESOURCE, &[RECIPIENT]),
+        ))
+        .await;
+    assert_eq!(init.status, 200, "{}", init.text());
+    // A system-user token (authorization_details as Maskinporten's array) acts for the system user's org.
+    let vendor = client_of(&app, DIGDIR).await;
+    let mut c = grant_claims(&app, &vendor, WRITE, now(&app).await);
+    c["authorization_details"] = system_user_details(RECIPIENT, None);
+    let su = token_request(&app, &sign(&vendor, Algorithm::RS256, &c)).await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut body = init_body(altinn_broker_core::seed::RESOURCE, &[DIGDIR]);
+    body["sender"] = json!(format!("0192:{RECIPIENT}"));
+    assert_eq!(app.send(post_json("/broker/api/v1/filetransfer", Some(&su), &body)).await.status, 200);
+    // The scope still decides: a read-only token is no sender.
+    let read = maskinporten_token(&app, DIGDIR, READ).await;
+    let r = app
+        .send(post_json(
+            "/broker/api/v1/filetransfer",
+            Some(&read),
+            &init_body(altinn_broker_core::seed::RESOURCE, &[RECIPIENT]),
+        ))
+        .await;
+    assert_eq!((r.status, r.body.len()), (403, 0));
+    // Our issuer, another key: the signature is refused.
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some("x".into());
+    let forged = jsonwebtoken::encode(&header, &claims(&access), &vendor.key).unwrap();
+    let r = app.get("/broker/api/v1/filetransfer?resourceId=altinn-broker-test-resource-1", Some(&forged)).await;
+    assert_eq!(r.status, 401);
+    assert!(r.header("www-authenticate").unwrap_or_default().contains("The signature is invalid"));
+    // It survives a restart (the key is kept), and expires on the emulator clock without skew (120 s).
+    let app = app.restart();
+    let search = "/broker/api/v1/filetransfer?resourceId=altinn-broker-test-resource-1";
+    assert_eq!(app.get(search, Some(&access)).await.status, 200);
+    let r = app.call(axum::http::Method::POST, "/emulator/api/clock/advance?by=PT121S", None, None).await;
+    assert_eq!(r.status, 200);
+    let r = app.get(search, Some(&access)).await;
+    assert_eq!(r.status, 401);
+    assert!(
+        r.header("www-authenticate").unwrap_or_default().contains("The token expired at"),
+        "{:?}",
+        r.header("www-authenticate")
+    );
 }
