@@ -172,10 +172,6 @@ step tsc tsc -p examples/tsconfig.json
 # The package in a Vite production build, run in headless Chromium against the emulator started above.
 step vite-bundle node tests/vite/run.mjs
 
-# The package in a dedicated module Web Worker in headless Chromium: init() and a posted WebAssembly.Module, a Blob
-# hashed and sent to an emulator of its own (CORS for the page's origin only), Published, downloaded byte-exact.
-step web-worker env EMULATOR_BIN="$CARGO_TARGET_DIR/debug/altinn-broker-emulator" node tests/edge/web_worker.mjs
-
 # Resumable (tus) uploads across processes, each test with emulators of its own: kill -9 of the emulator at its
 # tus crash points, a killed uploading Node process, a reloaded Chromium page.
 tus_env=(env EMULATOR_BIN="$CARGO_TARGET_DIR/debug/altinn-broker-emulator" TUS_PKG="$root/pkg")
@@ -210,6 +206,11 @@ step edge-node "${edge_env[@]}" node tests/edge/node.mjs
 step edge-node-memory "${edge_env[@]}" node tests/edge/node_memory.mjs
 step edge-workerd "${edge_env[@]}" node tests/edge/workerd.mjs
 step edge-deno "${edge_env[@]}" node tests/edge/deno.mjs
+# The Web Worker example built with Vite, in headless Chromium: a File hashed and uploaded from a dedicated worker.
+step edge-web-worker "${edge_env[@]}" node tests/edge/web_worker.mjs
+# pkg/ itself in a dedicated module worker: init() fetching the .wasm, and a WebAssembly.Module compiled by the page
+# and posted to the worker; a Blob hashed (checked against node:crypto), sent, Published, downloaded byte-exact.
+step edge-web-worker-init "${edge_env[@]}" node tests/edge/web_worker_init.mjs
 # Every Node-hosted edge test again on the Node LTS lines users run.
 edge_on_node() {
   local rc=0 t

@@ -5,7 +5,7 @@
 // (b) a download verified while it streams into a sink, then confirmed.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -56,6 +56,7 @@ export async function settings(url, tokens) {
  */
 export function appDir(prefix) {
   const dir = tempDir(prefix);
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const pkg = process.env.CLIENT_PKG ?? join(ROOT, 'pkg');
   if (JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).name !== 'altinn-broker-client') {
     throw new Error(`${pkg} is not the altinn-broker-client package`);

@@ -129,3 +129,20 @@ async fn errors_are_error_subclasses() {
     assert_eq!(err_info(&e).name.as_deref(), Some("ClientError"));
     assert!(e.dyn_ref::<js_sys::Error>().is_some());
 }
+
+/// Whether a stream body is sent is decided by what the runtime can do (README "Uploading without loading the
+/// file"): over https Node, Deno, workerd and Chromium send it — here to a port where nothing listens, so the call
+/// fails on the network — while Firefox would send the text "[object ReadableStream]", so `upload` refuses it
+/// before reading a byte.
+#[wasm_bindgen_test]
+async fn over_https_a_stream_body_goes_out_where_the_runtime_can_send_one() {
+    let c = BrokerClient::new(json(json!({ "baseUrl": "https://127.0.0.1:1", "retry": false }))).unwrap();
+    let g = generated_stream(1000.0, 100);
+    let e = fails(c.upload("8a1d1e4e-3b3b-4a4a-9c9c-0123456789ab".into(), stream_of(&g).into(), none())).await;
+    if is_firefox() {
+        assert_eq!(e.name.as_deref(), Some("UnsupportedError"));
+        assert_eq!(stream_pulled(&g), 0.0, "the stream was not read");
+    } else {
+        assert_eq!(e.name.as_deref(), Some("NetworkError"), "{:?}", e.message);
+    }
+}

@@ -203,5 +203,3 @@ export function recordingFetch() {
 export function recordingFetchFn(r) { return r.fn; }
 /** The Authorization headers seen so far, as a JSON array (null where none was sent). */
 export function recordedAuthorizations(r) { return JSON.stringify(r.authorizations); }
-/** Firefox (Gecko), which sends no stream request body over any protocol. */
-export function inFirefox() { return inBrowser() && / Firefox\/\d/.test(navigator.userAgent); }

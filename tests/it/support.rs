@@ -27,6 +27,8 @@ extern "C" {
     #[wasm_bindgen(js_name = poisonTokens)]
     pub fn poison_tokens(s: &TokenSource, n: u32);
 
+    #[wasm_bindgen(js_name = isFirefox)]
+    pub fn is_firefox() -> bool;
     pub type RecordingFetch;
     #[wasm_bindgen(js_name = recordingFetch)]
     pub fn recording_fetch() -> RecordingFetch;
@@ -71,8 +73,6 @@ extern "C" {
     fn issue_token_js(base_url: &str, org: &str, scopes: &str) -> Promise;
     #[wasm_bindgen(js_name = inBrowser)]
     pub fn in_browser() -> bool;
-    #[wasm_bindgen(js_name = inFirefox)]
-    fn in_firefox() -> bool;
 }
 
 /// The emulator the test command started.
@@ -102,7 +102,7 @@ pub fn client_with(org: &str, scopes: &str, extra: serde_json::Value) -> (Broker
 /// 153 sends the text "[object ReadableStream]" instead). Where it cannot, a streamed `upload`/`send` rejects with
 /// `UnsupportedError` before reading the stream.
 pub fn stream_bodies_supported() -> bool {
-    !in_browser() || (url().starts_with("https://") && !in_firefox())
+    !in_browser() || (url().starts_with("https://") && !is_firefox())
 }
 
 pub fn client(org: &str, scopes: &str) -> BrokerClient {
