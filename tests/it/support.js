@@ -203,3 +203,8 @@ export function recordingFetch() {
 export function recordingFetchFn(r) { return r.fn; }
 /** The Authorization headers seen so far, as a JSON array (null where none was sent). */
 export function recordedAuthorizations(r) { return JSON.stringify(r.authorizations); }
+
+/** Firefox (its fetch turns a ReadableStream body into the text "[object ReadableStream]"). */
+export function isFirefox() {
+  return typeof navigator !== 'undefined' && /\bFirefox\//.test(navigator.userAgent || '');
+}
