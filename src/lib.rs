@@ -8,6 +8,7 @@
 //! "Contract §N" in comments is a section of `docs/contract/broker-contract.md`.
 
 pub mod api;
+pub mod events;
 pub mod bindings;
 pub mod client;
 pub mod download;

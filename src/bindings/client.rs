@@ -34,21 +34,21 @@ use crate::upload::tus::start;
 /// A client of one Broker.
 #[wasm_bindgen]
 pub struct BrokerClient {
-    inner: Rc<Client>,
+    pub(super) inner: Rc<Client>,
 }
 
 /// What the body of a call gets: the client, the call's own options, the common ones, and the call's guard.
-struct Call<O> {
-    client: Rc<Client>,
-    options: O,
-    common: CallOptions,
-    guard: CallGuard,
+pub(super) struct Call<O> {
+    pub client: Rc<Client>,
+    pub options: O,
+    pub common: CallOptions,
+    pub guard: CallGuard,
 }
 
 impl BrokerClient {
     /// Every promise of the client: reads `options` into the call's own `O` and its `signal`/`deadlineMs` into
     /// the call's guard, then runs `body`; the promise rejects with the client's typed errors.
-    fn call<O, F, Fut>(&self, options: Option<Object>, body: F) -> Promise
+    pub(super) fn call<O, F, Fut>(&self, options: Option<Object>, body: F) -> Promise
     where
         O: DeserializeOwned + Default,
         F: FnOnce(Call<O>) -> Fut + 'static,
