@@ -73,7 +73,7 @@ export interface BrokerEvent {
   data: unknown;
 }
 
-/** The handshake Events sends to a new subscription's endpoint; answer it with any 2xx (events-auth §1.4). */
+/** The handshake Events sends to a new subscription's endpoint; every 2xx answer validates it (events-auth §1.4). */
 export interface SubscriptionValidationEvent {
   kind: "validation";
   id: string;
@@ -109,7 +109,7 @@ export interface SubscribeRequest {
   resourceId: string;
   /** Only the events for this organisation (`0192:…`, digits or the URN); omit for every party you may see. */
   subjectOrg?: string;
-  /** Only this type (short `published` or full, any case: sent as the lower-case full name Events matches). */
+  /** Only this type (short `published` or full, in either case: sent as the lower-case full name Events matches). */
   type?: BrokerEventType | string;
   /** Also the sub-units' events; needs `subjectOrg`. */
   includeSubunits?: boolean;
@@ -143,7 +143,7 @@ export interface EventsQuery {
   resourceId: string;
   /** The id of the last event seen, or `"0"` from the start. */
   after: string;
-  /** Only the events for this party (an organisation in any form, or a subject URN). */
+  /** Only the events for this party (an organisation as `0192:…`, digits or its URN, or a subject URN). */
   subject?: string;
   /** Only these types (Broker types short or full; anything else is an SQL LIKE pattern to the service). */
   types?: readonly string[];

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 /// The rules, as the watch reads them (`later[a]` holds every `b` that can follow `a`).
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WatchRules {
     pub later: BTreeMap<&'static str, Vec<&'static str>>,
     pub terminal: Vec<&'static str>,
