@@ -8,11 +8,11 @@
 //! "Contract §N" in comments is a section of `docs/contract/broker-contract.md`.
 
 pub mod api;
-pub mod events;
 pub mod bindings;
 pub mod client;
 pub mod download;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod js;
 pub mod resume;

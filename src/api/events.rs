@@ -141,8 +141,8 @@ pub fn after_of_next(next: &str) -> Option<String> {
 
 /// Reads a polled page's body: an array of structured CloudEvents (§1.6).
 pub fn read_page(text: &str, next: Option<String>) -> Result<EventPage, Error> {
-    let values: Vec<Value> =
-        serde_json::from_str(text).map_err(|e| Error::client(format!("unexpected events page from the service: {e}")))?;
+    let values: Vec<Value> = serde_json::from_str(text)
+        .map_err(|e| Error::client(format!("unexpected events page from the service: {e}")))?;
     let mut events = Vec::with_capacity(values.len());
     for v in values {
         match parse::parse_value(v) {
@@ -247,10 +247,14 @@ mod tests {
     fn the_service_checks_come_first_with_its_words() {
         use altinn_broker_core::subscriptions::{MSG_ENDPOINT, MSG_RESOURCE_URN};
         let http = request("http://127.0.0.1:9/hook", "r");
-        assert!(matches!(refusal(&http, false), Error::Subscription { status: 400, ref message, local: true } if message == MSG_ENDPOINT));
+        assert!(
+            matches!(refusal(&http, false), Error::Subscription { status: 400, ref message, local: true } if message == MSG_ENDPOINT)
+        );
         assert!(check_subscription(&subscription_request(&http).unwrap(), true).is_ok());
         let upper = request("https://h/x", "My-Resource");
-        assert!(matches!(refusal(&upper, false), Error::Subscription { ref message, .. } if message == MSG_RESOURCE_URN));
+        assert!(
+            matches!(refusal(&upper, false), Error::Subscription { ref message, .. } if message == MSG_RESOURCE_URN)
+        );
     }
 
     #[test]
@@ -266,7 +270,10 @@ mod tests {
     #[test]
     fn paging_cursor() {
         assert_eq!(
-            after_of_next("https://platform.tt02.altinn.no/events/api/v1/events?after=5e1c&resource=urn:altinn:resource:r&size=2").as_deref(),
+            after_of_next(
+                "https://platform.tt02.altinn.no/events/api/v1/events?after=5e1c&resource=urn:altinn:resource:r&size=2"
+            )
+            .as_deref(),
             Some("5e1c")
         );
         assert_eq!(after_of_next("https://h/events/api/v1/events?resource=x"), None);
@@ -281,7 +288,9 @@ mod tests {
             problem: None,
             body: Some("\"Resource filter is required.\"".into()),
         });
-        assert!(matches!(e, Error::Subscription { status: 400, ref message, local: false } if message == "Resource filter is required."));
+        assert!(
+            matches!(e, Error::Subscription { status: 400, ref message, local: false } if message == "Resource filter is required.")
+        );
         let e = subscription_error(Error::Broker { status: 403, problem: None, body: None });
         assert!(matches!(e, Error::Broker { status: 403, .. }));
     }

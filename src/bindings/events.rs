@@ -12,7 +12,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::api::events::{EventsQuery, SubscribeRequest};
 use crate::api::transfer_id;
-use crate::bindings::client::{BrokerClient, Call};
+use crate::bindings::client::{wait_target, BrokerClient, Call};
 use crate::bindings::options::{data, NoOptions};
 use crate::error::Error;
 use crate::events::order::watch_rules;
@@ -23,6 +23,14 @@ use crate::js::value::{json_text, to_js};
 extern "C" {
     #[wasm_bindgen(js_name = watchTransfer)]
     fn watch_transfer(client: JsValue, file_transfer_id: &str, options: &JsValue, rules: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = waitOnWatch)]
+    fn wait_on_watch(
+        client: JsValue,
+        file_transfer_id: &str,
+        target: &JsValue,
+        options: &JsValue,
+        rules: &JsValue,
+    ) -> Promise;
 }
 
 #[wasm_bindgen(module = "/src/bindings/event_pages.js")]
@@ -250,9 +258,7 @@ pub fn is_validation_event(event: JsValue) -> bool {
     match kind.as_deref() {
         Some("validation") => true,
         Some("broker") => false,
-        _ => body_text(&event)
-            .ok()
-            .is_some_and(|t| matches!(parse::parse_text(&t), Ok(IncomingEvent::Validation(_)))),
+        _ => body_text(&event).ok().is_some_and(|t| matches!(parse::parse_text(&t), Ok(IncomingEvent::Validation(_)))),
     }
 }
 
@@ -372,6 +378,26 @@ impl BrokerClient {
 }
 
 impl BrokerClient {
+    /// `waitFor` with `options.events`: the same wait over a watch (`watch.js`), so an event ends it at once. `None`
+    /// when no events are given (the polling `waitFor` then runs as before).
+    pub(super) fn wait_with_events(
+        &self,
+        id: &str,
+        target: &JsValue,
+        options: &JsValue,
+    ) -> Option<Result<Promise, Error>> {
+        let events = Reflect::get(options, &JsValue::from_str("events")).ok()?;
+        if events.is_undefined() || events.is_null() {
+            return None;
+        }
+        Some((|| {
+            let id = transfer_id(id)?.to_string();
+            // The target is read as the polling wait reads it, so an unknown status is refused the same way.
+            wait_target(target.clone())?;
+            Ok(wait_on_watch(self.handle(), &id, target, options, &to_js(&watch_rules())?))
+        })())
+    }
+
     /// A second JS handle on this client (the same state), for the iterators to call its methods through.
     fn handle(&self) -> JsValue {
         BrokerClient { inner: self.inner.clone() }.into()

@@ -6,6 +6,7 @@
 // `fileneverconfirmeddownloaded`, sent on a purge and on a malware failure alike) makes the watch read the overview
 // at once. It ends after a terminal status (`rules.terminal`).
 import { abortableSleep } from './event_pages.js';
+import { TimeoutError, TransferFailedError } from './errors.js';
 
 function number(options, name, fallback) {
   const v = options[name] ?? fallback;
@@ -110,4 +111,54 @@ async function* watch(client, fileTransferId, options, rules) {
 
 export function watchTransfer(client, fileTransferId, options, rules) {
   return watch(client, fileTransferId, options, rules);
+}
+
+/**
+ * `BrokerClient.waitFor` given `events`: the wait of the polling `waitFor` (same targets, same answers) over a
+ * watch, so a pushed or polled event ends it as soon as it arrives. Resolves with the overview (read once more when
+ * an event showed the status, so the result is the service's, not the event's word); rejects with a
+ * TransferFailedError once no target can follow (`rules.later`), a TimeoutError of kind `wait` after `timeoutMs`.
+ */
+export async function waitOnWatch(client, fileTransferId, target, options, rules) {
+  const o = options ?? {};
+  const statuses = typeof target === 'function' ? null : Array.isArray(target) ? target : [target];
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(o.signal.reason);
+  if (o.signal?.aborted) onAbort();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  let timedOut = false;
+  const timeout = o.timeoutMs == null ? null : setTimeout(() => {
+    timedOut = true;
+    controller.abort('waitFor timed out');
+  }, o.timeoutMs);
+  const signal = controller.signal;
+  try {
+    const watch = watchTransfer(client, fileTransferId, {
+      events: o.events, signal, pollIntervalMs: o.intervalMs ?? 200, maxPollIntervalMs: o.maxIntervalMs ?? 5_000,
+    }, rules);
+    let last = null;
+    for await (const change of watch) {
+      const overview = change.overview ?? await client.overview(fileTransferId, { signal });
+      last = overview;
+      if (statuses === null) {
+        if (target(overview)) return overview;
+        continue;
+      }
+      const status = overview.fileTransferStatus;
+      if (statuses.includes(status)) return overview;
+      if (!statuses.some((s) => rules.later[status]?.includes(s))) {
+        throw new TransferFailedError(fileTransferId, status, overview.fileTransferStatusText,
+          `file transfer ${fileTransferId} is ${status}: ${overview.fileTransferStatusText}`);
+      }
+    }
+    // The watch ended at a terminal status the predicate did not accept: nothing can change any more.
+    throw new TransferFailedError(fileTransferId, last.fileTransferStatus, last.fileTransferStatusText,
+      `file transfer ${fileTransferId} is ${last.fileTransferStatus}: ${last.fileTransferStatusText}`);
+  } catch (e) {
+    if (timedOut) throw new TimeoutError('wait', o.timeoutMs, `wait timeout after ${o.timeoutMs} ms`);
+    throw e;
+  } finally {
+    if (timeout !== null) clearTimeout(timeout);
+    o.signal?.removeEventListener('abort', onAbort);
+  }
 }

@@ -77,8 +77,7 @@ pub struct NotAnEvent(pub String);
 
 /// Reads a body's text.
 pub fn parse_text(text: &str) -> Result<IncomingEvent, NotAnEvent> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| NotAnEvent(format!("the body is not JSON ({e})")))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| NotAnEvent(format!("the body is not JSON ({e})")))?;
     parse_value(value)
 }
 
@@ -221,7 +220,9 @@ mod tests {
 
     #[test]
     fn null_members_read_as_absent() {
-        let e = broker(r#"{"specversion":"1.0","id":"a","source":"s","type":"no.altinn.broker.filepurged","subject":null,"data":null}"#);
+        let e = broker(
+            r#"{"specversion":"1.0","id":"a","source":"s","type":"no.altinn.broker.filepurged","subject":null,"data":null}"#,
+        );
         assert_eq!((e.subject, e.subject_org, e.role, e.data), (None, None, None, None));
     }
 }

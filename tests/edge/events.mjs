@@ -216,6 +216,36 @@ const cases = [
     assert(seen.every((s, i) => i === 0 || order.indexOf(s) > order.indexOf(seen[i - 1])), `forward only: ${seen}`);
   }],
 
+  ['wait_for_with_events_ends_on_the_event_not_the_next_poll', async (ctx) => {
+    const feed = createEventFeed();
+    const hook = await webhook({ onEvent: feed.push });
+    try {
+      const id = await initialize(ctx.c.sender, 'wait-events');
+      // A minute between polls: only the pushed event can end this wait within the test's time.
+      const started = Date.now();
+      const waiting = ctx.c.sender.waitFor(id, 'Published', { events: feed, intervalMs: 60_000, maxIntervalMs: 60_000, timeoutMs: 30_000 });
+      waiting.catch(() => {});
+      await ctx.c.sender.upload(id, new TextEncoder().encode('waited on'));
+      await until(async () => (await ctx.c.sender.overview(id)).fileTransferStatus === 'Published', 10_000, 'Published');
+      const published = (await recordedEvents(ctx.emu, id)).find((e) => e.type === 'no.altinn.broker.published');
+      await push(hook.url, published);
+      const overview = await waiting;
+      assertEq(overview.fileTransferStatus, 'Published', 'the overview, read again');
+      assert(Date.now() - started < 30_000, 'ended by the event');
+      let err;
+      try { await ctx.c.sender.waitFor(id, 'UploadProcessing', { events: feed, timeoutMs: 5_000 }); } catch (e) { err = e; }
+      assert(err instanceof pkg.TransferFailedError && err.status === 'Published', `no longer reachable: ${err}`);
+      err = undefined;
+      try { await ctx.c.sender.waitFor(id, 'AllConfirmedDownloaded', { events: feed, timeoutMs: 300 }); } catch (e) { err = e; }
+      assert(err instanceof pkg.TimeoutError && err.kind === 'wait', `the timeout: ${err}`);
+      err = undefined;
+      try { await ctx.c.sender.waitFor(id, 'Nope', { events: feed }); } catch (e) { err = e; }
+      assert(err instanceof ClientError, `an unknown status: ${err}`);
+    } finally {
+      await hook.close();
+    }
+  }],
+
   ['subscribe_refuses_before_sending_with_the_service_words', async (ctx) => {
     const base = { endpoint: 'https://hooks.example/broker', resourceId: RESOURCE };
     const local = [
