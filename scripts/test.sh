@@ -75,7 +75,9 @@ start_emulator() {
   local data out
   data=$(mktemp -d -p "$logs")
   out="$logs/emulator.out"
-  "$CARGO_TARGET_DIR/debug/altinn-broker-emulator" --port 0 --data-dir "$data" --cors-origin '*' \
+  # --allow-http-webhooks: the client's Altinn Events tests subscribe webhooks on http://127.0.0.1 (the emulator
+  # refuses non-https endpoints by default, as the real service does).
+  "$CARGO_TARGET_DIR/debug/altinn-broker-emulator" --port 0 --data-dir "$data" --cors-origin '*' --allow-http-webhooks \
     >"$out" 2>"$logs/emulator.err" &
   emulator_pid=$!
   for _ in $(seq 1 300); do

@@ -111,6 +111,7 @@ pub const SUBSCRIPTION_CACHE_LIFETIME: Duration = Duration::from_secs(3600);
 /// case-insensitively as ASP.NET does (`endpoint` works as well as `endPoint`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubscriptionRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_point: Option<String>,

@@ -45,12 +45,15 @@ pub fn app(state: AppState) -> Router {
             |req: &Request| tracing::info_span!("request", method = %req.method(), path = %req.uri().path()),
         ));
     let origins = state.settings.cors_origins.clone();
+    let clock = state.clock.clone();
     let router = router.with_state(state);
     let router = match http::cors::layer(&origins) {
         Some(cors) => http::cors::wrap(router, cors, origins),
         None => router,
     };
-    router.layer(middleware::from_fn(http::security::security_headers))
+    router
+        .layer(middleware::from_fn(http::security::security_headers))
+        .layer(middleware::from_fn_with_state(clock, http::date::date_header))
 }
 
 async fn not_found() -> impl IntoResponse {
@@ -97,6 +100,8 @@ mod tests {
             crash_at: None,
             data_dir: dir.path().to_owned(),
             jwks_base64url: false,
+            allow_http_webhooks: false,
+            events_time_scale: 1.0,
         };
         let router = app(AppState::open(settings).unwrap());
         let miss = router

@@ -467,3 +467,84 @@ async fn client_keys_are_made_once_per_data_dir() {
     let orgs: Vec<_> = before.iter().map(|c| c["org"].as_str().unwrap().to_owned()).collect();
     assert_eq!(orgs, altinn_broker_core::seed::PARTIES);
 }
+
+/// A world whose clients registered their own public keys, one as a PEM and one as a JWK: grants signed with the
+/// matching private keys are taken, the hook hands out no private key for them, and an unreadable key stops the
+/// start with a message.
+#[tokio::test]
+async fn clients_with_registered_public_keys() {
+    use rsa::pkcs8::EncodePublicKey;
+    use rsa::traits::PublicKeyParts;
+    let pem_key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap();
+    let jwk_key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap();
+    let pem = pem_key.to_public_key().to_public_key_pem(rsa::pkcs8::LineEnding::LF).unwrap();
+    let n = URL_SAFE_NO_PAD.encode(jwk_key.n().to_bytes_be());
+    let world = |pem: &str| {
+        format!(
+            r#"parties = ["991825827", "986252932"]
+
+[[maskinporten_clients]]
+client_id = "pem-client"
+org = "991825827"
+scopes = ["altinn:broker.write"]
+kid = "pem-kid"
+public_key = """{pem}"""
+
+[[maskinporten_clients]]
+client_id = "jwk-client"
+org = "0192:986252932"
+scopes = ["altinn:broker.read"]
+token_lifetime_seconds = 600
+public_key = {{ kty = "RSA", n = "{n}", e = "AQAB", kid = "jwk-kid" }}
+
+[[maskinporten_clients.system_users]]
+org = "991825827"
+id = "0b8c4a52-2d1e-4c2a-9f3b-5a6b7c8d9e0f"
+external_ref = "ref-1"
+"#
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("world.toml");
+    std::fs::write(&path, world(&pem)).unwrap();
+    let app = Broker::process_with(Options { extra: vec!["--config", path.to_str().unwrap()], ..Default::default() });
+    let listed = app.get("/emulator/api/maskinporten/clients", None).await.json();
+    assert_eq!(listed[0]["kid"], "pem-kid");
+    assert_eq!(listed[1]["kid"], "jwk-kid", "the JWK's kid when the client names none");
+    assert_eq!(listed[1]["org"], "986252932");
+    assert!(listed[0]["privateJwk"].is_null() && listed[1]["privateJwk"].is_null());
+    assert_eq!(listed[1]["systemUsers"][0]["externalRef"], "ref-1");
+
+    let key = |k: &rsa::RsaPrivateKey| EncodingKey::from_rsa_der(k.to_pkcs1_der().unwrap().as_bytes());
+    let as_client = |id: &str, kid: &str, k: &rsa::RsaPrivateKey| TestClient {
+        client_id: id.to_owned(),
+        kid: kid.to_owned(),
+        key: key(k),
+        info: Value::Null,
+    };
+    let now = now(&app).await;
+    let pem_client = as_client("pem-client", "pem-kid", &pem_key);
+    let r =
+        token_request(&app, &sign(&pem_client, Algorithm::RS256, &grant_claims(&app, &pem_client, WRITE, now))).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let jwk_client = as_client("jwk-client", "jwk-kid", &jwk_key);
+    let mut c = grant_claims(&app, &jwk_client, READ, now);
+    c["authorization_details"] = system_user_details("0192:991825827", Some("ref-1"));
+    let r = token_request(&app, &sign(&jwk_client, Algorithm::RS512, &c)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["expires_in"], 600);
+    // The PEM client's key does not sign for the JWK client.
+    let wrong = as_client("jwk-client", "jwk-kid", &pem_key);
+    let (_, e, _) =
+        error_of(&token_request(&app, &sign(&wrong, Algorithm::RS256, &grant_claims(&app, &wrong, READ, now))).await);
+    assert_eq!(e, "invalid_grant");
+    drop(app);
+
+    std::fs::write(&path, world("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----")).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let opts = Options { extra: vec!["--config", path.to_str().unwrap()], ..Default::default() };
+    let out = Broker::command(&opts, data.path()).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("pem-client"), "{stderr}");
+}

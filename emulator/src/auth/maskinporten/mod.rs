@@ -148,6 +148,23 @@ impl Maskinporten {
         &self.clients
     }
 
+    /// Every client with its private JWK (see [`Client::private_jwk`]). Keys not made yet are made side by side:
+    /// a 2048-bit RSA key takes 0.4-0.8 s in a debug build on a 2-core machine, so the default world's four cost
+    /// about half as long in parallel as in a row.
+    pub fn clients_with_private_jwks(&self) -> Result<Vec<(&Client, Option<Value>)>, KeyError> {
+        std::thread::scope(|scope| {
+            let made: Vec<_> = self.clients.iter().map(|c| scope.spawn(move || c.private_jwk())).collect();
+            self.clients
+                .iter()
+                .zip(made)
+                .map(|(c, h)| {
+                    let jwk = h.join().map_err(|_| KeyError::Generate("key generation panicked".into()))??;
+                    Ok((c, jwk))
+                })
+                .collect()
+        })
+    }
+
     /// The signing key (made on first use).
     pub fn signing_key(&self) -> Result<Arc<SigningKey>, KeyError> {
         self.key.get()

@@ -60,29 +60,26 @@ struct SystemUserInfo {
                    local test feature of an emulator that listens on loopback only, unauthenticated like every hook.",
     responses((status = 200, description = "The clients", body = [ClientInfo], content_type = "application/json")))]
 async fn clients(State(state): State<AppState>) -> Result<Json<Vec<ClientInfo>>, AppError> {
-    state
-        .maskinporten
-        .clients()
-        .iter()
-        .map(|c| {
-            Ok(ClientInfo {
-                client_id: c.config.client_id.clone(),
-                kid: c.kid.clone(),
-                org: c.config.org.digits().to_owned(),
-                scopes: c.config.scopes.clone(),
-                private_jwk: c.private_jwk().map_err(AppError::internal)?,
-                system_users: c
-                    .config
-                    .system_users
-                    .iter()
-                    .map(|su| SystemUserInfo {
-                        org: su.org.digits().to_owned(),
-                        id: su.id.clone(),
-                        external_ref: su.external_ref.clone(),
-                    })
-                    .collect(),
-            })
+    let clients = state.maskinporten.clients_with_private_jwks().map_err(AppError::internal)?;
+    let list = clients
+        .into_iter()
+        .map(|(c, private_jwk)| ClientInfo {
+            client_id: c.config.client_id.clone(),
+            kid: c.kid.clone(),
+            org: c.config.org.digits().to_owned(),
+            scopes: c.config.scopes.clone(),
+            private_jwk,
+            system_users: c
+                .config
+                .system_users
+                .iter()
+                .map(|su| SystemUserInfo {
+                    org: su.org.digits().to_owned(),
+                    id: su.id.clone(),
+                    external_ref: su.external_ref.clone(),
+                })
+                .collect(),
         })
-        .collect::<Result<Vec<_>, AppError>>()
-        .map(Json)
+        .collect();
+    Ok(Json(list))
 }

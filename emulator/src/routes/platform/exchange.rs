@@ -62,9 +62,11 @@ fn parse_test(value: Option<&str>) -> Result<bool, AppError> {
     params(("tokenProvider" = String, Path, description = "`maskinporten` (case-insensitive)"), ExchangeQuery),
     responses(
         (status = 200, description = "The Altinn JWT: raw text, or a JSON string with `Accept: application/json`",
-            body = String, content_type = "text/plain"),
-        (status = 400, description = "Unknown token provider (text), or `test` is not a bool (ValidationProblemDetails)",
-            body = String, content_type = "text/plain"),
+            content((String = "text/plain"), (String = "application/json"))),
+        (status = 400, description = "Unknown token provider (text, or a JSON string with `Accept: application/json`), \
+            or `test` is not a bool (ValidationProblemDetails)",
+            content((String = "text/plain"), (String = "application/json"),
+                (openapi::ValidationProblemDetails = "application/problem+json"))),
         (status = 401, description = "No, an unreadable or an invalid Maskinporten token (ASP.NET client-error ProblemDetails)",
             body = openapi::ProblemDetails, content_type = "application/problem+json"),
         (status = 410, description = "`X-Altinn-EnterpriseUser-Authentication` sent: enterprise users are gone",
@@ -96,7 +98,7 @@ async fn exchange_token(
     summary = "A fresh Altinn token for a valid one (events-auth contract §3.3)",
     responses(
         (status = 200, description = "The Altinn JWT: raw text, or a JSON string with `Accept: application/json`",
-            body = String, content_type = "text/plain"),
+            content((String = "text/plain"), (String = "application/json"))),
         (status = 401, description = "No valid Altinn token (Bearer or the AltinnStudioRuntime cookie); empty body"),
     ))]
 async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> Response {

@@ -62,8 +62,9 @@ fn token_response(state: &AppState, claims: &Map<String, Value>, dump: bool, hea
         ("dump" = Option<String>, Query, description = "Any value: the decoded header and payload instead of the token"),
     ),
     responses(
-        (status = 200, description = "The JWT (or its dump; or, with bulkCount, a JSON object orgNo → JWT)", body = String,
-            content_type = "text/plain"),
+        (status = 200, description = "The JWT (or its dump): text, or a JSON string with `Accept: application/json`; \
+            with bulkCount a JSON object orgNo → JWT",
+            content((String = "text/plain"), (Object = "application/json"))),
         (status = 400, description = "Parameter errors: {\"<name>\": \"Parameter must be supplied\" | \"Parameter was supplied with an invalid value\"}",
             body = Object, content_type = "application/json"),
     ),
@@ -110,7 +111,8 @@ async fn enterprise(
         ("dump" = Option<String>, Query, description = "Any value: the decoded header and payload instead of the token"),
     ),
     responses(
-        (status = 200, description = "The JWT (or its dump)", body = String, content_type = "text/plain"),
+        (status = 200, description = "The JWT (or its dump): text, or a JSON string with `Accept: application/json`",
+            content((String = "text/plain"), (String = "application/json"))),
         (status = 400, description = "Parameter errors (JSON object of messages)", body = Object,
             content_type = "application/json"),
     ),
