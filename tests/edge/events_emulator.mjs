@@ -161,9 +161,45 @@ const cases = [
       // `downloadconfirmed` announces no transfer status: the watch reads the overview, which is at the end already.
       assertEq(seen, [['Initialized', 'poll'], ['UploadProcessing', 'event'], ['Published', 'event'],
         ['AllConfirmedDownloaded', 'poll']], 'each status once, in order');
+      await ctx.c.sender.deleteSubscription(subDedup.id);
+      await ctx.c.sender.deleteSubscription(subRaw.id);
     } finally {
       await dedup.close();
       await raw.close();
+    }
+  }],
+
+  ['a_failing_on_event_is_answered_500_and_handled_on_the_service_retry', async (ctx) => {
+    // The handler answers 500 when onEvent fails (and forgets the id), so Events delivers again on its schedule
+    // (§1.5: 10 s, then 30 s, on the emulator clock) and the retry is handled, not dropped as a repeat.
+    let failures = 0;
+    const handled = [];
+    const hook = await webhook({
+      onEvent: (e) => {
+        if (e.type === T('filetransferinitialized') && failures < 2) {
+          failures += 1;
+          throw new Error('not yet');
+        }
+        handled.push(e);
+      },
+    });
+    try {
+      const sub = await subscribeValidated(ctx.c.sender, hook.url, SENDER);
+      const id = await initialize(ctx.c.sender, 'retried');
+      const [event] = await recordedEvents(ctx.emu, id);
+      const delivery = async () => (await ctx.emu.hook('GET', `/emulator/api/events/deliveries?subscriptionId=${sub.id}`))
+        .find((d) => d.eventId === event.id);
+      await until(async () => (await delivery())?.attempts.length === 1, 10_000, 'the first attempt');
+      assertEq([(await delivery()).state, (await delivery()).attempts[0].status], ['pending', 500], 'refused with 500');
+      await ctx.emu.hook('POST', '/emulator/api/clock/advance?by=PT10S');
+      await until(async () => (await delivery()).attempts.length === 2, 10_000, 'the retry after 10 s');
+      await ctx.emu.hook('POST', '/emulator/api/clock/advance?by=PT30S');
+      await until(async () => (await delivery()).state === 'delivered', 10_000, 'the retry after 30 s');
+      assertEq((await delivery()).attempts.map((a) => a.status), [500, 500, 200], 'the attempts');
+      assertEq(handled.filter((e) => e.id === event.id).length, 1, 'handled once, on the third attempt');
+      await ctx.c.sender.deleteSubscription(sub.id);
+    } finally {
+      await hook.close();
     }
   }],
 
