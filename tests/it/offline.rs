@@ -139,8 +139,7 @@ fn events_are_read_from_text_bytes_and_values() {
         "subject": "urn:altinn:organization:identifier-no:991825827", "data": { "Role": "Sender" }
     });
     let text = body.to_string();
-    for input in [JsValue::from_str(&text), js_sys::Uint8Array::from(text.as_bytes()).into(), json(body.clone()).into()]
-    {
+    for input in [JsValue::from_str(&text), js_sys::Uint8Array::from(text.as_bytes()).into(), json(body.clone())] {
         let e = parse_event(input).unwrap();
         assert_eq!(get::<String>(&e, "type"), "no.altinn.broker.uploadfailed");
         assert_eq!(get::<String>(&e, "subjectOrg"), "0192:991825827");
@@ -152,7 +151,7 @@ fn events_are_read_from_text_bytes_and_values() {
     assert_eq!(err_info(&bad).name.as_deref(), Some("InvalidEventError"));
     let handshake = json(json!({ "specversion": "1.0", "id": "v", "type": "platform.events.validatesubscription",
         "source": "https://platform.altinn.no/events/api/v1/subscriptions/7" }));
-    assert!(is_validation_event(handshake.into()));
+    assert!(is_validation_event(handshake));
     let types: Vec<String> = serde_wasm_bindgen::from_value(broker_event_types().unwrap()).unwrap();
     assert_eq!(types.len(), 8);
 }
