@@ -188,10 +188,10 @@ step edge-maskinporten "${edge_env[@]}" node tests/edge/maskinporten.mjs
 # The client's event side (tests/edge/events*.mjs): parseEvent, createEventHandler in Node webhooks (handshake,
 # refusals, duplicates, verify, waitUntil), watch; against the emulator's Events (started with
 # --allow-http-webhooks): subscriptions, handshakes, pushes per party, replays, polling, §1.2 bodies; a webhook
-# served by a worker in workerd.
+# served by a worker in workerd and by Deno.
 step edge-events "${edge_env[@]}" node tests/edge/events.mjs
 step edge-events-emulator "${edge_env[@]}" node tests/edge/events_emulator.mjs
-step edge-events-workerd "${edge_env[@]}" node tests/edge/events_workerd.mjs
+step edge-events-runtimes "${edge_env[@]}" node tests/edge/events_runtimes.mjs
 # The examples in their runtimes (tests/edge/harness.mjs): a 64 MiB request body handed to `upload` as a stream, to
 # Published; a download verified while it streams into a sink, confirmed. The Node server; a Node upload's RSS
 # stays flat (fresh processes, 64 vs 256 MiB: the client sends `redirect: 'error'`); workerd (miniflare's) with
