@@ -3,6 +3,7 @@
 // client's checks, polling as the fallback, and a watch that merges both with polling of the overview.
 import init, {
   BrokerClient,
+  type FileTransferOverview,
   createEventFeed,
   createEventHandler,
   memorySeenStore,
@@ -104,4 +105,7 @@ for await (const change of watch) {
   console.log(c.previous, '→', c.status, c.source, c.event?.id ?? c.overview?.fileTransferStatusText);
   if (c.status === 'AllConfirmedDownloaded') break;
 }
+// waitFor takes the same feed: the wait ends on the event (the result is the overview, read again).
+const published: FileTransferOverview = await client.waitFor('6bd5e1b4-6a4a-4a2b-9c1f-6d0e5b8a2f10', 'Published', { events: feed, timeoutMs: 600_000 });
+console.log(published.fileTransferStatus);
 controller.abort();
