@@ -128,6 +128,8 @@ export function createEventHandler(options) {
     if (verify) {
       const v = await verifyEvent(client, event);
       if (!v.overview) {
+        // Not remembered: a body that is not believed must not keep the real event with that id out.
+        await seen.forget?.(event.id);
         await onUnverified?.(event, v.reason);
         return;
       }

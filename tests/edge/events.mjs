@@ -206,6 +206,9 @@ const cases = [
         if (change.status === 'Published') controller.abort('enough');
       }
     })();
+    done.catch(() => {}); // awaited below
+    // The first read of the overview before the upload, so the watch starts from Initialized.
+    await until(() => seen.length === 1, 10_000, 'the first overview');
     await ctx.c.sender.upload(id, new TextEncoder().encode('polled'));
     let err;
     try { await done; } catch (e) { err = e; }
@@ -219,13 +222,18 @@ const cases = [
   ['wait_for_with_events_ends_on_the_event_not_the_next_poll', async (ctx) => {
     const feed = createEventFeed();
     const hook = await webhook({ onEvent: feed.push });
+    // The scan held: the wait's first read of the overview finds UploadProcessing, whatever the machine's speed.
+    await ctx.emu.hook('POST', '/emulator/api/scan?mode=hold');
     try {
       const id = await initialize(ctx.c.sender, 'wait-events');
-      // A minute between polls: only the pushed event can end this wait within the test's time.
+      await ctx.c.sender.upload(id, new TextEncoder().encode('waited on'));
+      await until(async () => (await ctx.c.sender.overview(id)).fileTransferStatus === 'UploadProcessing', 10_000, 'UploadProcessing');
+      // A minute between polls: after its first read, only the pushed event can end this wait in the test's time.
       const started = Date.now();
       const waiting = ctx.c.sender.waitFor(id, 'Published', { events: feed, intervalMs: 60_000, maxIntervalMs: 60_000, timeoutMs: 30_000 });
       waiting.catch(() => {});
-      await ctx.c.sender.upload(id, new TextEncoder().encode('waited on'));
+      await new Promise((r) => setTimeout(r, 300));
+      await ctx.emu.hook('POST', `/emulator/api/scan/release?fileTransferId=${id}&result=clean`);
       await until(async () => (await ctx.c.sender.overview(id)).fileTransferStatus === 'Published', 10_000, 'Published');
       const published = (await recordedEvents(ctx.emu, id)).find((e) => e.type === 'no.altinn.broker.published');
       await push(hook.url, published);
@@ -242,6 +250,7 @@ const cases = [
       try { await ctx.c.sender.waitFor(id, 'Nope', { events: feed }); } catch (e) { err = e; }
       assert(err instanceof ClientError, `an unknown status: ${err}`);
     } finally {
+      await ctx.emu.hook('POST', '/emulator/api/scan?mode=auto');
       await hook.close();
     }
   }],
