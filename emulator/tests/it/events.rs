@@ -628,3 +628,51 @@ async fn http_webhooks_need_the_flag_and_responses_carry_the_emulator_date() {
     let year = now.year().to_string();
     assert!(date.ends_with(" GMT") && date.contains(&year), "{date} vs {now}");
 }
+
+#[tokio::test]
+async fn the_time_scale_shortens_every_events_delay() {
+    // 0.01: the 10 s first retry is 100 ms, the 30 s polling delay 300 ms, without moving the clock.
+    let app = Broker::process_with(Options {
+        extra: vec!["--allow-http-webhooks", "--events-time-scale", "0.01"],
+        ..Default::default()
+    });
+    let hook = Webhook::start(1, false).await;
+    let sender = events_token(&app, DIGDIR).await;
+    let body = json!({"endPoint": hook.url, "resourceFilter": resource_urn(RESOURCE), "subjectFilter": urn(DIGDIR),
+                      "typeFilter": "no.altinn.broker.filetransferinitialized"});
+    let sub = subscribe(&app, &sender, body).await.json()["id"].as_i64().unwrap();
+    wait_validated(&app, &sender, sub).await;
+    app.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
+    let d = wait_attempts(&app, sub, "event", 2).await;
+    let attempts = d[0]["attempts"].as_array().unwrap();
+    assert_eq!(attempts[1]["status"], 204);
+    let gap = at(&attempts[1]) - at(&attempts[0]);
+    assert!(gap >= time::Duration::milliseconds(100) && gap < time::Duration::seconds(10), "{gap}");
+    let q = format!("resource={}&after=0", resource_urn(RESOURCE));
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(page(&poll(&app, &sender, &q).await).len(), 1);
+}
+
+#[tokio::test]
+async fn pending_pushes_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Broker::process_with(Options {
+        data_dir: Some(dir.path()),
+        extra: vec!["--allow-http-webhooks"],
+        ..Default::default()
+    });
+    let hook = Webhook::start(1, false).await;
+    let sender = events_token(&app, DIGDIR).await;
+    let body = json!({"endPoint": hook.url, "resourceFilter": resource_urn(RESOURCE), "subjectFilter": urn(DIGDIR),
+                      "typeFilter": "no.altinn.broker.filetransferinitialized"});
+    let sub = subscribe(&app, &sender, body).await.json()["id"].as_i64().unwrap();
+    wait_validated(&app, &sender, sub).await;
+    app.initialize(&sender, init_body(RESOURCE, &[RECIPIENT])).await;
+    wait_attempts(&app, sub, "event", 1).await;
+    // The retry is due in 10 s; the process goes away and a new one on the same data dir sends it.
+    let app = app.restart();
+    app.advance("PT10S").await;
+    let d = wait_attempts(&app, sub, "event", 2).await;
+    assert_eq!(d[0]["state"], "delivered");
+    assert_eq!(hook.events().len(), 2);
+}
