@@ -22,6 +22,7 @@ const errorsModule = `./snippets/${snippets[0]}/src/bindings/errors.js`;
 const errorNames = [
   'BrokerError', 'NetworkError', 'TimeoutError', 'AbortError',
   'ChecksumMismatchError', 'TransferFailedError', 'UnsupportedError', 'ClientError',
+  'SubscriptionError', 'InvalidEventError',
 ];
 
 writeFileSync(join(pkg, 'index.js'), `export * from './${glue}.js';

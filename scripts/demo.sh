@@ -15,7 +15,9 @@ cargo build --quiet --release -p altinn-broker-emulator
 
 data=$(mktemp -d)
 out="$data/emulator.out"
-"$CARGO_TARGET_DIR/release/altinn-broker-emulator" --port 0 --data-dir "$data/db" >"$out" 2>"$data/emulator.err" &
+# --allow-http-webhooks: a local webhook (http://127.0.0.1:…) may subscribe to the transfer's Altinn Events.
+"$CARGO_TARGET_DIR/release/altinn-broker-emulator" --port 0 --data-dir "$data/db" --allow-http-webhooks \
+  >"$out" 2>"$data/emulator.err" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 1 100); do

@@ -76,7 +76,9 @@ start_emulator() {
   local data out
   data=$(mktemp -d -p "$logs")
   out="$logs/emulator.out"
-  "$CARGO_TARGET_DIR/debug/altinn-broker-emulator" --port 0 --data-dir "$data" --cors-origin '*' \
+  # --allow-http-webhooks: the client's Altinn Events tests subscribe webhooks on http://127.0.0.1 (the emulator
+  # refuses non-https endpoints by default, as the real service does).
+  "$CARGO_TARGET_DIR/debug/altinn-broker-emulator" --port 0 --data-dir "$data" --cors-origin '*' --allow-http-webhooks \
     >"$out" 2>"$logs/emulator.err" &
   emulator_pid=$!
   for _ in $(seq 1 300); do
@@ -196,6 +198,13 @@ step edge-portal "${edge_env[@]}" node tests/edge/portal.mjs
 # maskinportenTokenProvider against the emulator's Maskinporten and token exchange: §2.5 refusals as typed errors,
 # single-flight, refresh after a 401 and after the emulator clock passes exp, the 503 retry.
 step edge-maskinporten "${edge_env[@]}" node tests/edge/maskinporten.mjs
+# The client's event side (tests/edge/events*.mjs): parseEvent, createEventHandler in Node webhooks (handshake,
+# refusals, duplicates, verify, waitUntil), watch; against the emulator's Events (started with
+# --allow-http-webhooks): subscriptions, handshakes, pushes per party, replays, polling, §1.2 bodies; a webhook
+# served by a worker in workerd and by Deno.
+step edge-events "${edge_env[@]}" node tests/edge/events.mjs
+step edge-events-emulator "${edge_env[@]}" node tests/edge/events_emulator.mjs
+step edge-events-runtimes "${edge_env[@]}" node tests/edge/events_runtimes.mjs
 # The examples in their runtimes (tests/edge/harness.mjs): a 64 MiB request body handed to `upload` as a stream, to
 # Published; a download verified while it streams into a sink, confirmed. The Node server; a Node upload's RSS
 # stays flat (fresh processes, 64 vs 256 MiB: the client sends `redirect: 'error'`); workerd (miniflare's) with
@@ -214,7 +223,7 @@ step edge-web-worker-init "${edge_env[@]}" node tests/edge/web_worker_init.mjs
 # Every Node-hosted edge test again on the Node LTS lines users run.
 edge_on_node() {
   local rc=0 t
-  for t in node node_memory proxy maskinporten; do
+  for t in node node_memory proxy maskinporten events events_emulator; do
     with_node "$1" "${edge_env[@]}" node "tests/edge/$t.mjs" || rc=1
   done
   return $rc

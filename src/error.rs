@@ -53,6 +53,13 @@ pub enum Error {
     TransferFailed { id: String, status: String, text: String },
     #[error("{0}")]
     Unsupported(String),
+    /// Altinn Events refused a subscription (events-auth §1.2), or the client refused it with the service's words
+    /// before sending (`local`). `message` is the service's text, which it sends as a JSON string literal.
+    #[error("{message}")]
+    Subscription { status: u16, message: String, local: bool },
+    /// A body that is not a CloudEvent (a webhook's 400); the message says what is missing.
+    #[error("{0}")]
+    InvalidEvent(String),
     /// A bad argument, or an answer the client cannot read.
     #[error("{message}")]
     Client { message: String, cause: Option<JsValue> },
@@ -76,6 +83,7 @@ impl Error {
             Error::Broker { status, .. } => Some(*status),
             Error::Validation(_) => Some(400),
             Error::Refused(code) => Some(code.status()),
+            Error::Subscription { status, .. } => Some(*status),
             _ => None,
         }
     }

@@ -12,6 +12,7 @@ pub mod bindings;
 pub mod client;
 pub mod download;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod js;
 pub mod resume;
@@ -19,6 +20,7 @@ pub mod track;
 pub mod upload;
 
 pub use bindings::client::BrokerClient;
+pub use bindings::events::{broker_event_types, is_validation_event, parse_event};
 pub use bindings::functions::{
     allowed_actions, can_reach, file_transfer_statuses, is_settled, is_terminal, md5_hex, normalize_org_number,
     recipient_status_text, status_text, successors, timeline, validate_initialize, Md5,

@@ -16,6 +16,7 @@
 //! - [`seed`]: the organisations and resources of the seed world the emulator starts with and the tests use;
 //! - [`problem`]: ProblemDetails and ValidationProblemDetails, parsed leniently;
 //! - [`events`]: the CloudEvents the service emits;
+//! - [`subscriptions`]: Altinn Events for Broker resources: subscription rules and messages, handshake, delivery and polling;
 //! - [`actions`]: what a caller may do with a transfer now, and which statuses it can still reach;
 //! - [`timeline`]: a transfer's two unordered histories merged into one ordered list;
 //! - [`duration`]: ISO-8601 durations as .NET reads and prints them;
@@ -34,6 +35,7 @@ pub mod problem;
 pub mod scopes;
 pub mod seed;
 pub mod status;
+pub mod subscriptions;
 pub mod timeline;
 pub mod timestamp;
 pub mod transitions;

@@ -100,6 +100,8 @@ mod tests {
             crash_at: None,
             data_dir: dir.path().to_owned(),
             jwks_base64url: false,
+            allow_http_webhooks: false,
+            events_time_scale: 1.0,
         };
         let router = app(AppState::open(settings).unwrap());
         let miss = router

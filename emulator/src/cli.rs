@@ -39,7 +39,25 @@ pub struct Cli {
     #[arg(long)]
     pub jwks_base64url: bool,
 
+    /// Altinn Events: let subscriptions name `http://` webhooks on a loopback host (`127.0.0.1`, `localhost`, `[::1]`).
+    /// Off by default: the real service takes `https` endpoints only (events-auth contract §1.2).
+    #[arg(long)]
+    pub allow_http_webhooks: bool,
+
+    /// Altinn Events: multiplies every delay of the emulated Events (push and handshake retry schedules, the 30 s
+    /// before an event can be polled, the 45 s push timeout). 1 is the real timing; 0.01 makes the 10 s first
+    /// retry 100 ms for interactive use. The delays run on the emulator clock either way.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_scale)]
+    pub events_time_scale: f64,
+
     /// Test hook: SIGKILL the process at a named point of an upload's life (see README, "Crash points").
     #[arg(long, env = "ALTINN_EMULATOR_CRASH_AT", value_name = "POINT")]
     pub crash_at: Option<String>,
+}
+
+fn parse_scale(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("{s:?} is not a non-negative number")),
+    }
 }

@@ -40,6 +40,16 @@ pub enum AppError {
     /// A plain-text error (tus routes).
     #[error("{1}")]
     PlainText(StatusCode, String),
+    /// Altinn Events' `StatusCode(code, "text")` under `Produces("application/json")`: the text as a JSON string
+    /// literal (events-auth contract §1.2).
+    #[error("{1}")]
+    JsonString(StatusCode, String),
+    /// A status with an empty body (Altinn Events' `NotFound()`, `Forbid()`).
+    #[error("status {0}")]
+    Empty(StatusCode),
+    /// An RFC 7807 ProblemDetails with the message in `detail` (Altinn Events' `Problem(...)`, §1.6).
+    #[error("{1}")]
+    Problem(StatusCode, String),
     /// A fault of the emulator itself (I/O, database). Logged, answered as a 500 problem.
     #[error("internal error: {0}")]
     Internal(String),
@@ -136,6 +146,18 @@ impl IntoResponse for AppError {
                 with_body(status, PROBLEM_JSON, problem::client_error_json(status.as_u16(), &trace_id()))
             }
             AppError::PlainText(status, msg) => with_body(status, "text/plain; charset=utf-8", msg),
+            AppError::Empty(status) => status.into_response(),
+            AppError::JsonString(status, msg) => {
+                let body = serde_json::to_string(&msg).unwrap_or_default();
+                with_body(status, "application/json; charset=utf-8", body)
+            }
+            AppError::Problem(status, detail) => {
+                let (kind, title) = problem::type_and_title(status.as_u16());
+                let body = serde_json::json!({
+                    "type": kind, "title": title, "status": status.as_u16(), "detail": detail, "traceId": trace_id(),
+                });
+                with_body(status, PROBLEM_JSON, body.to_string())
+            }
             AppError::Internal(msg) => {
                 tracing::error!(error = %msg, "internal error");
                 let status = StatusCode::INTERNAL_SERVER_ERROR;

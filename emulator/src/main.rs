@@ -47,11 +47,14 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         crash_at,
         data_dir: data_dir.clone(),
         jwks_base64url: cli.jwks_base64url,
+        allow_http_webhooks: cli.allow_http_webhooks,
+        events_time_scale: cli.events_time_scale,
     };
     let world = altinn_broker_emulator::world::World::load(cli.config.as_deref())?;
     let state = AppState::open_with_world(settings, world)?;
     let (stop_jobs, jobs_stop) = tokio::sync::watch::channel(false);
-    let runner = tokio::spawn(altinn_broker_emulator::jobs::run_forever(state.clone(), jobs_stop));
+    let runner = tokio::spawn(altinn_broker_emulator::jobs::run_forever(state.clone(), jobs_stop.clone()));
+    let pushes = tokio::spawn(altinn_broker_emulator::jobs::deliver::run_forever(state.clone(), jobs_stop));
 
     let mut out = std::io::stdout().lock();
     writeln!(out, "listening on {base_url}")?;
@@ -69,6 +72,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     if tokio::time::timeout(SHUTDOWN_GRACE, runner).await.is_err() {
         tracing::warn!("the job in progress did not finish in time; it runs again after the next start");
     }
+    // Pushes in flight are abandoned (still pending in the database, sent again after the next start).
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, pushes).await;
     let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
     let metrics = tokio::runtime::Handle::current().metrics();
     while metrics.num_alive_tasks() > 0 && tokio::time::Instant::now() < deadline {

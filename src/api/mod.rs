@@ -1,5 +1,6 @@
 //! The Broker operations, one module per group of endpoints (contract §1, §4, §8).
 
+pub mod events;
 pub mod resources;
 pub mod search;
 pub mod service_owner;

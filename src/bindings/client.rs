@@ -34,21 +34,21 @@ use crate::upload::tus::start;
 /// A client of one Broker.
 #[wasm_bindgen]
 pub struct BrokerClient {
-    inner: Rc<Client>,
+    pub(super) inner: Rc<Client>,
 }
 
 /// What the body of a call gets: the client, the call's own options, the common ones, and the call's guard.
-struct Call<O> {
-    client: Rc<Client>,
-    options: O,
-    common: CallOptions,
-    guard: CallGuard,
+pub(super) struct Call<O> {
+    pub client: Rc<Client>,
+    pub options: O,
+    pub common: CallOptions,
+    pub guard: CallGuard,
 }
 
 impl BrokerClient {
     /// Every promise of the client: reads `options` into the call's own `O` and its `signal`/`deadlineMs` into
     /// the call's guard, then runs `body`; the promise rejects with the client's typed errors.
-    fn call<O, F, Fut>(&self, options: Option<Object>, body: F) -> Promise
+    pub(super) fn call<O, F, Fut>(&self, options: Option<Object>, body: F) -> Promise
     where
         O: DeserializeOwned + Default,
         F: FnOnce(Call<O>) -> Fut + 'static,
@@ -245,7 +245,8 @@ impl BrokerClient {
     }
 
     /// Polls the overview until the transfer matches `target`. A status target rejects with a
-    /// `TransferFailedError` as soon as the transfer can no longer reach it.
+    /// `TransferFailedError` as soon as the transfer can no longer reach it. With `events` (an `EventFeed`) it waits
+    /// on `watch` instead, so a pushed or polled event ends it as soon as it arrives.
     #[wasm_bindgen(js_name = waitFor, unchecked_return_type = "Promise<FileTransferOverview>")]
     pub fn wait_for(
         &self,
@@ -253,6 +254,9 @@ impl BrokerClient {
         #[wasm_bindgen(unchecked_param_type = "WaitTarget")] target: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] options: Option<Object>,
     ) -> Promise {
+        if let Some(waiting) = options.as_ref().and_then(|o| self.wait_with_events(&file_transfer_id, &target, o)) {
+            return waiting.unwrap_or_else(|e| Promise::reject(&e.into()));
+        }
         self.call(options, |c: Call<WaitOptions>| async move {
             let (id, t) = (transfer_id(&file_transfer_id)?, wait_target(target)?);
             to_js(&c.client.wait_for(id, &t, &c.options.polling(), &c.guard).await?)
@@ -415,7 +419,7 @@ fn search_query(v: JsValue) -> Result<SearchQuery, Error> {
 }
 
 /// A status, a list of statuses, or a predicate on the overview.
-fn wait_target(v: JsValue) -> Result<Target, Error> {
+pub(super) fn wait_target(v: JsValue) -> Result<Target, Error> {
     if let Some(f) = v.dyn_ref::<js_sys::Function>() {
         return Ok(Target::Predicate(f.clone()));
     }

@@ -54,6 +54,26 @@ export declare class UnsupportedError extends Error {
 }
 
 /**
+ * Altinn Events refused a subscription (events-auth contract §1.2: 400, or 403 when not authorized for the
+ * resource), or the client refused it before sending with the service's own words (`local: true`). `detail` is the
+ * service's message; `body` is the body the service sends for it (the message as a JSON string literal).
+ */
+export declare class SubscriptionError extends Error {
+  readonly name: "SubscriptionError";
+  /** 400, or 403 (not authorized for the resource). */
+  readonly status: number;
+  readonly detail: string;
+  readonly body: string;
+  /** True when the client refused the subscription itself and sent nothing. */
+  readonly local: boolean;
+}
+
+/** A webhook body that is not a CloudEvent (not JSON, not an object, or a required attribute missing). */
+export declare class InvalidEventError extends Error {
+  readonly name: "InvalidEventError";
+}
+
+/**
  * An argument had the wrong shape, or the service answered with something the client cannot read. Also an
  * initialize request the service itself would fail on with HTTP 500 (a `null` property value or recipient; the
  * message starts "the service would fail on this initialize request with HTTP 500"), and one `JSON.stringify`

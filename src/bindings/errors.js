@@ -78,6 +78,32 @@ export class UnsupportedError extends Error {
   }
 }
 
+/**
+ * Altinn Events refused a subscription (events-auth contract §1.2) — or the client refused it before sending, with
+ * the service's own words (`local`). `detail` is the service's message; `body` is what the service sends for it, the
+ * message as a JSON string literal.
+ */
+export class SubscriptionError extends Error {
+  constructor(fields) {
+    super(fields.detail);
+    this.name = 'SubscriptionError';
+    /** 400, or 403 (not authorized for the resource). */
+    this.status = fields.status;
+    this.detail = fields.detail;
+    this.body = fields.body;
+    /** `true` when the client refused the subscription itself and sent nothing. */
+    this.local = fields.local === true;
+  }
+}
+
+/** A webhook body that is not a CloudEvent (not JSON, not an object, or a required attribute missing). */
+export class InvalidEventError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'InvalidEventError';
+  }
+}
+
 /** An argument had the wrong shape or the service answered with something the client cannot read. */
 export class ClientError extends Error {
   constructor(message, cause) {
@@ -94,3 +120,5 @@ export function makeChecksumMismatchError(expected, actual, message) { return ne
 export function makeTransferFailedError(id, status, text, message) { return new TransferFailedError(id, status, text, message); }
 export function makeUnsupportedError(message) { return new UnsupportedError(message); }
 export function makeClientError(message, cause) { return new ClientError(message, cause); }
+export function makeSubscriptionError(fields) { return new SubscriptionError(fields); }
+export function makeInvalidEventError(message) { return new InvalidEventError(message); }

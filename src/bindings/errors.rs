@@ -22,6 +22,10 @@ extern "C" {
     fn make_transfer_failed_error(id: &str, status: &str, text: &str, message: &str) -> JsValue;
     #[wasm_bindgen(js_name = makeUnsupportedError)]
     fn make_unsupported_error(message: &str) -> JsValue;
+    #[wasm_bindgen(js_name = makeSubscriptionError)]
+    fn make_subscription_error(fields: &Object) -> JsValue;
+    #[wasm_bindgen(js_name = makeInvalidEventError)]
+    fn make_invalid_event_error(message: &str) -> JsValue;
     #[wasm_bindgen(js_name = makeClientError)]
     fn make_client_error(message: &str, cause: &JsValue) -> JsValue;
 }
@@ -86,6 +90,16 @@ fn to_js(e: Error) -> JsValue {
         Error::ChecksumMismatch { expected, actual } => make_checksum_mismatch_error(&expected, &actual, &message),
         Error::TransferFailed { id, status, text } => make_transfer_failed_error(&id, &status, &text, &message),
         Error::Unsupported(m) => make_unsupported_error(&m),
+        Error::Subscription { status, message, local } => {
+            let o = Object::new();
+            set(&o, "status", status);
+            set(&o, "detail", message.as_str());
+            // The body the service sends (or would send) for this refusal: the message as a JSON string literal.
+            set(&o, "body", serde_json::to_string(&message).unwrap_or_default());
+            set(&o, "local", local);
+            make_subscription_error(&o)
+        }
+        Error::InvalidEvent(m) => make_invalid_event_error(&m),
         Error::Client { message, cause } => make_client_error(&message, &cause.unwrap_or(JsValue::UNDEFINED)),
     }
 }

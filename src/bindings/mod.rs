@@ -12,6 +12,7 @@
 
 pub mod client;
 pub mod errors;
+pub mod events;
 pub mod functions;
 pub mod options;
 pub mod resume_stores;

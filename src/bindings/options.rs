@@ -303,6 +303,12 @@ export interface WaitOptions extends CallOptions {
   /** First polling interval (default 200 ms), growing ×1.5 up to `maxIntervalMs` (default 5000). */
   intervalMs?: number;
   maxIntervalMs?: number;
+  /**
+   * Pushed or polled events (`createEventFeed()`, `pollEvents(...)`): the wait runs over `watch`, and an event of
+   * this transfer ends it at once (the result is still the overview, read again). A predicate is then asked at
+   * each status change rather than at each poll.
+   */
+  events?: EventFeed;
 }
 "#;
 

@@ -2,3 +2,5 @@
 export { maskinportenTokenProvider } from './maskinporten.js';
 export { createBrokerProxy } from './proxy.js';
 export { MaskinportenError, TokenExchangeError } from './errors.js';
+export { createEventHandler, memorySeenStore } from './event-handler.js';
+export { createEventFeed } from './event-feed.js';

@@ -2,6 +2,7 @@
 // `status`, `detail`; core/src/problem.rs), so a BrokerClient behind the proxy reads them as it reads the service's.
 
 const TITLES = {
+  400: ['https://tools.ietf.org/html/rfc9110#section-15.5.1', 'Bad Request'],
   403: ['https://tools.ietf.org/html/rfc9110#section-15.5.4', 'Forbidden'],
   404: ['https://tools.ietf.org/html/rfc9110#section-15.5.5', 'Not Found'],
   405: ['https://tools.ietf.org/html/rfc9110#section-15.5.6', 'Method Not Allowed'],

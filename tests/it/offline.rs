@@ -2,8 +2,8 @@
 //! classes, MD5, and the state logic exported to JS.
 use crate::support::*;
 use altinn_broker_client::{
-    can_reach, file_transfer_statuses, is_settled, is_terminal, md5_hex, normalize_org_number, status_text, successors,
-    validate_initialize, BrokerClient, Md5,
+    broker_event_types, can_reach, file_transfer_statuses, is_settled, is_terminal, is_validation_event, md5_hex,
+    normalize_org_number, parse_event, status_text, successors, validate_initialize, BrokerClient, Md5,
 };
 use js_sys::Reflect;
 use serde_json::json;
@@ -145,4 +145,44 @@ async fn over_https_a_stream_body_goes_out_where_the_runtime_can_send_one() {
     } else {
         assert_eq!(e.name.as_deref(), Some("NetworkError"), "{:?}", e.message);
     }
+}
+
+#[wasm_bindgen_test]
+fn events_are_read_from_text_bytes_and_values() {
+    let body = json!({
+        "specversion": "1.0", "id": "e1", "type": "no.altinn.broker.UploadFailed", "source": "https://p/broker/api/v1/filetransfer",
+        "time": "2026-08-18T11:40:51Z", "resource": "urn:altinn:resource:r1",
+        "resourceinstance": "8a1d1e4e-3b3b-4a4a-9c9c-0123456789ab",
+        "subject": "urn:altinn:organization:identifier-no:991825827", "data": { "Role": "Sender" }
+    });
+    let text = body.to_string();
+    for input in [JsValue::from_str(&text), js_sys::Uint8Array::from(text.as_bytes()).into(), json(body.clone())] {
+        let e = parse_event(input).unwrap();
+        assert_eq!(get::<String>(&e, "type"), "no.altinn.broker.uploadfailed");
+        assert_eq!(get::<String>(&e, "subjectOrg"), "0192:991825827");
+        assert_eq!(get::<String>(&e, "role"), "Sender");
+        assert_eq!(get::<String>(&e, "resourceId"), "r1");
+        assert!(!is_validation_event(e));
+    }
+    let bad = parse_event(JsValue::from_str(r#"{"specversion":"1.0","id":"x","type":"t"}"#)).unwrap_err();
+    assert_eq!(err_info(&bad).name.as_deref(), Some("InvalidEventError"));
+    let handshake = json(json!({ "specversion": "1.0", "id": "v", "type": "platform.events.validatesubscription",
+        "source": "https://platform.altinn.no/events/api/v1/subscriptions/7" }));
+    assert!(is_validation_event(handshake));
+    let types: Vec<String> = serde_wasm_bindgen::from_value(broker_event_types().unwrap()).unwrap();
+    assert_eq!(types.len(), 8);
+}
+
+#[wasm_bindgen_test]
+async fn subscriptions_are_refused_before_the_network() {
+    let (c, tokens) = nowhere();
+    let e = fails(c.subscribe(json(json!({ "endpoint": "https://h.example/x", "resourceId": "Upper-Case" })), none()))
+        .await;
+    assert_eq!((e.name.as_deref(), e.status, e.local), (Some("SubscriptionError"), Some(400), Some(true)));
+    assert_eq!(e.detail.as_deref(), Some("Resource filter must be a valid urn"));
+    let e =
+        fails(c.subscribe(json(json!({ "endpoint": "https://h.example/x", "resourceId": "r", "type": "" })), none()))
+            .await;
+    assert_eq!(e.name.as_deref(), Some("ClientError"));
+    assert_eq!(token_calls(&tokens), 0, "nothing was sent");
 }

@@ -6,6 +6,7 @@
 //! - [`exchange`]: Altinn's exchange of a Maskinporten token for an Altinn token, and refresh;
 //! - [`verify`]: signature, issuer and lifetime checks against the emulator clock;
 //! - [`caller`]: who is calling, read from the claims;
+//! - [`events_consumer`]: who calls Altinn Events, and the consumer string Events stores;
 //! - [`pdp`]: the emulated PDP and the registry rules of initialize.
 //!
 //! Handlers get a [`Caller`] by taking one of the extractors of [`crate::extract::caller`] (`AsSender`,
@@ -13,6 +14,7 @@
 //! filter runs before model binding.
 
 pub mod caller;
+pub mod events_consumer;
 pub mod exchange;
 pub mod issuer;
 pub mod keys;

@@ -18,6 +18,11 @@ pub const DENY: BrokerErrorCode = BrokerErrorCode::NoAccessToResource;
 
 /// One PDP question: may `caller` do `action` on `resource` for `party`.
 fn permit(world: &World, resource: Option<&Resource>, caller: &Caller, party: &OrgNumber) -> bool {
+    permit_org(world, resource, caller.org, party)
+}
+
+/// [`permit`] for an organisation rather than a token's caller (Events authorizes stored consumers at delivery).
+fn permit_org(world: &World, resource: Option<&Resource>, org: Option<OrgNumber>, party: &OrgNumber) -> bool {
     // The service's short-circuit: not in Broker's database, or no service owner, means no access.
     let Some(resource) = resource else { return false };
     if resource.service_owner_id.trim().is_empty() {
@@ -26,7 +31,7 @@ fn permit(world: &World, resource: Option<&Resource>, caller: &Caller, party: &O
     if world.registry_entry(&resource.id).is_some_and(|e| e.deny_all) {
         return false;
     }
-    match caller.org {
+    match org {
         Some(org) => org == *party && world.parties.contains(&org),
         None => false,
     }
@@ -76,6 +81,29 @@ pub fn check_view(
 /// Search: `write` and `read` for the caller's own org; a caller without an org is denied.
 pub fn check_search(world: &World, resource: Option<&Resource>, caller: &Caller) -> Result<(), BrokerErrorCode> {
     decide(caller.org.is_some_and(|org| permit(world, resource, caller, &org)))
+}
+
+/// Altinn Events' `subscribe` decision on a Broker resource (events-auth §1.2 step 6; at delivery, §1.5; per polled
+/// event, §1.6): the consumer's organisation may subscribe where it may send or receive, i.e. for events about
+/// itself (`subject` its own org URN); without a subject only the resource's service owner may (the docs make
+/// `subjectFilter` required "unless the caller is a service owner"). A resource whose policy permits nobody
+/// (`altinn-broker-test-resource-failed-access`) or that Broker does not know is denied to all.
+pub fn permit_subscribe(
+    world: &World,
+    resource: Option<&Resource>,
+    consumer_org: Option<OrgNumber>,
+    subject: Option<&str>,
+) -> bool {
+    let Some(org) = consumer_org else { return false };
+    match subject {
+        Some(s) => {
+            OrgNumber::parse_lenient(s).is_ok_and(|p| s == p.to_urn() && permit_org(world, resource, Some(org), &p))
+        }
+        None => {
+            resource.and_then(Resource::service_owner_org).is_some_and(|owner| owner == org)
+                && permit_org(world, resource, Some(org), &org)
+        }
+    }
 }
 
 /// Step 6: the resource must be known to the Resource Registry (403/5).
@@ -165,6 +193,23 @@ mod tests {
         assert_eq!(check_view(&w, Some(&r), &caller("986252932"), "0192:991825827", &recipients), Ok(()));
         assert_eq!(check_view(&w, Some(&r), &caller("312195771"), "0192:991825827", &recipients), Err(DENY));
         assert_eq!(check_search(&w, Some(&r), &caller("312195771")), Ok(()));
+    }
+
+    #[test]
+    fn subscribe_for_own_org_or_as_owner() {
+        let w = World::default();
+        let r = resource("altinn-broker-test-resource-1");
+        let own = "urn:altinn:organization:identifier-no:986252932";
+        let caller = |o: &str| Some(org(o));
+        assert!(permit_subscribe(&w, Some(&r), caller("986252932"), Some(own)));
+        assert!(!permit_subscribe(&w, Some(&r), caller("312195771"), Some(own)));
+        assert!(!permit_subscribe(&w, Some(&r), caller("986252932"), Some("0192:986252932")));
+        assert!(permit_subscribe(&w, Some(&r), caller(DIGDIR), None));
+        assert!(!permit_subscribe(&w, Some(&r), caller("986252932"), None));
+        let denied = resource("altinn-broker-test-resource-failed-access");
+        let digdir = "urn:altinn:organization:identifier-no:991825827";
+        assert!(!permit_subscribe(&w, Some(&denied), caller(DIGDIR), Some(digdir)));
+        assert!(!permit_subscribe(&w, None, caller(DIGDIR), Some(digdir)));
     }
 
     #[test]

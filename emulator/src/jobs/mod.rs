@@ -1,10 +1,12 @@
 //! Background work driven by the one emulator clock: the simulated malware scan, the expiry purge, the purge after
-//! every recipient confirmed, and the recurring stuck-upload check. Jobs live in SQLite (`store::jobs`), so they
+//! every recipient confirmed, and the recurring stuck-upload check; and, with a runner of its own ([`deliver`]),
+//! Altinn Events' pushes to subscribers. Jobs live in SQLite (`store::jobs`), so they
 //! survive a restart; a job runs at most once because it is removed in the same transaction that applies it.
 //!
 //! A job "runs at" its due time: when `clock/advance` jumps a month, each job is applied with the time it would
 //! have run at in the real service, in due order, before the hook returns.
 
+pub mod deliver;
 pub mod purge;
 pub mod scan;
 pub mod stuck;

@@ -44,11 +44,42 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// The Altinn JWKS writes `n` and `e` base64url (`--jwks-base64url`) instead of Altinn's standard Base64.
     pub jwks_base64url: bool,
+    /// Altinn Events takes `http://` webhooks to a loopback host (`--allow-http-webhooks`); the real service
+    /// takes `https` only.
+    pub allow_http_webhooks: bool,
+    /// Multiplies every Altinn Events delay (retry schedules, the 30 s polling delay, the push timeout)
+    /// (`--events-time-scale`); 1 is the real service's timing.
+    pub events_time_scale: f64,
 }
 
 impl Settings {
     pub fn is_production(&self) -> bool {
         self.environment == "Production"
+    }
+
+    /// An Altinn Events delay as this emulator runs it (`events_time_scale`).
+    pub fn events_delay(&self, real: Duration) -> Duration {
+        let scale = if self.events_time_scale.is_finite() && self.events_time_scale >= 0.0 {
+            self.events_time_scale
+        } else {
+            1.0
+        };
+        Duration::try_from_secs_f64(real.as_secs_f64() * scale).unwrap_or(real)
+    }
+
+    /// Which webhook endpoints a subscription may name.
+    pub fn endpoint_policy(&self) -> altinn_broker_core::subscriptions::EndpointPolicy {
+        use altinn_broker_core::subscriptions::EndpointPolicy;
+        if self.allow_http_webhooks {
+            EndpointPolicy::AllowLoopbackHttp
+        } else {
+            EndpointPolicy::HttpsOnly
+        }
+    }
+
+    /// `PlatformSettings:ApiEventsEndpoint`: the Events API base, ending in `/events/api/v1/`.
+    pub fn events_base(&self) -> String {
+        format!("{}{}", self.base_url, altinn_broker_core::subscriptions::EVENTS_PREFIX)
     }
 }
 
@@ -79,6 +110,8 @@ pub struct Inner {
     pub faults: Faults,
     /// Wakes the background job runner when new work is scheduled.
     pub jobs_changed: tokio::sync::Notify,
+    /// Wakes the Altinn Events delivery runner (a push queued, the clock moved).
+    pub events_changed: tokio::sync::Notify,
     /// Serialises job runs (the background runner and `clock/advance`).
     pub jobs_running: tokio::sync::Mutex<()>,
     /// The token issuer and validator (key kept in the data dir).
@@ -120,6 +153,7 @@ impl AppState {
             scan: ScanControl::default(),
             faults: Faults::default(),
             jobs_changed: tokio::sync::Notify::new(),
+            events_changed: tokio::sync::Notify::new(),
             jobs_running: tokio::sync::Mutex::new(()),
             auth,
             maskinporten,

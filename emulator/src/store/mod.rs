@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod resources;
 pub mod service_owners;
 pub mod statistics;
+pub mod subscriptions;
 pub mod transfers;
 pub mod tus;
 
@@ -30,6 +31,7 @@ const SCHEMAS: &[(&str, &str)] = &[
     ("resources", resources::SCHEMA),
     ("service_owners", service_owners::SCHEMA),
     ("statistics", statistics::SCHEMA),
+    ("subscriptions", subscriptions::SCHEMA),
     ("tus", tus::SCHEMA),
 ];
 

@@ -4,7 +4,7 @@
 //! the same world as a file, and a test keeps the two equal.
 
 use altinn_broker_core::model::{DeploymentStatus, StorageProviderType};
-use altinn_broker_core::scopes::{READ, SERVICE_OWNER, WRITE};
+use altinn_broker_core::scopes::{EVENTS_SUBSCRIBE, READ, SERVICE_OWNER, WRITE};
 use altinn_broker_core::seed::{
     maskinporten_client_id, ACCESS_LIST_MEMBER, ACCESS_LIST_RESOURCE, CONFIGURED_OWNER_RESOURCE, DIGDIR, DIGDIR_NAME,
     DIGDIR_ORG_CODE, FAILED_ACCESS_RESOURCE, GRACEFUL_PURGE_RESOURCE, NOT_CONFIGURED_RESOURCE, OTHER_RECIPIENT,
@@ -49,7 +49,7 @@ fn maskinporten_client(org_number: &str) -> MaskinportenClient {
     MaskinportenClient {
         client_id: maskinporten_client_id(org_number),
         org: org(org_number),
-        scopes: [WRITE, READ, SERVICE_OWNER].map(str::to_owned).to_vec(),
+        scopes: [WRITE, READ, SERVICE_OWNER, EVENTS_SUBSCRIBE].map(str::to_owned).to_vec(),
         kid: None,
         public_key: None,
         token_lifetime_seconds: None,

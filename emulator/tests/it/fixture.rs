@@ -161,6 +161,8 @@ fn settings(dir: &Path, base_url: &str, opts: &Options<'_>) -> Settings {
         crash_at: None,
         data_dir: dir.to_owned(),
         jwks_base64url: false,
+        allow_http_webhooks: false,
+        events_time_scale: 1.0,
     }
 }
 

@@ -14,6 +14,7 @@ mod authz;
 mod authz_matrix;
 mod cli;
 mod cors;
+mod events;
 mod exchange;
 mod fidelity;
 mod flow;

@@ -129,7 +129,10 @@ async fn a_grant_gives_a_token_that_exchanges_into_a_broker_token() {
     let app = Broker::in_process();
     let client = client_of(&app, DIGDIR).await;
     assert_eq!(client.info["org"], DIGDIR);
-    assert_eq!(client.info["scopes"], json!(["altinn:broker.write", "altinn:broker.read", "altinn:serviceowner"]));
+    assert_eq!(
+        client.info["scopes"],
+        json!(["altinn:broker.write", "altinn:broker.read", "altinn:serviceowner", "altinn:events.subscribe"])
+    );
     let now = now(&app).await;
     let grant = sign(&client, Algorithm::RS256, &grant_claims(&app, &client, &format!("{WRITE} {READ}"), now));
     let r = token_request(&app, &grant).await;

@@ -1,6 +1,8 @@
-//! The emulator's own endpoints: the test hooks under `/emulator/api/` (the Maskinporten clients' keys among them)
+//! The emulator's own endpoints: the test hooks under `/emulator/api/` (the Maskinporten clients' keys and Altinn
+//! Events' deliveries among them)
 //! and the OpenAPI document.
 
+pub mod events_hooks;
 pub mod hooks;
 pub mod maskinporten_clients;
 pub mod openapi;
@@ -10,5 +12,9 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(hooks::router()).merge(maskinporten_clients::router()).merge(openapi::router())
+    OpenApiRouter::new()
+        .merge(hooks::router())
+        .merge(events_hooks::router())
+        .merge(maskinporten_clients::router())
+        .merge(openapi::router())
 }

@@ -50,6 +50,7 @@ pub const TAG_TUS: &str = "FileTransfer (tus)";
 pub const TAG_RESOURCE: &str = "Resource";
 pub const TAG_SERVICE_OWNER: &str = "ServiceOwner";
 pub const TAG_AUTH: &str = "Authentication (emulated)";
+pub const TAG_EVENTS: &str = "Altinn Events (emulated)";
 pub const TAG_HOOKS: &str = "Emulator test hooks";
 
 #[derive(OpenApi)]

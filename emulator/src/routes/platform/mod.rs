@@ -1,7 +1,8 @@
 //! The Altinn platform around Broker, as far as a Broker client meets it: Maskinporten, the token exchange and
 //! refresh, the issuer's OpenID configuration and JWKS, and the test-token generator (`GetEnterpriseToken`,
-//! `GetSystemUserToken`).
+//! `GetSystemUserToken`); and Altinn Events for Broker resources (subscriptions, the handshake and pushes, polling).
 
+pub mod events;
 pub mod exchange;
 pub mod maskinporten;
 pub mod negotiate;
@@ -16,6 +17,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(maskinporten::router())
         .merge(exchange::router())
+        .merge(events::router())
         .merge(openid::router())
         .merge(test_tokens::router())
 }
