@@ -9,9 +9,9 @@ use crate::auth::{Caller, Policy};
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Authenticates the request and checks `policy` against the emulator clock.
+/// Authenticates the request (an Altinn or a Maskinporten token) and checks `policy` against the emulator clock.
 pub fn authorize(state: &AppState, headers: &HeaderMap, policy: Policy) -> Result<Caller, AppError> {
-    state.auth.authorize(headers, policy, state.clock.now())
+    state.authorize(headers, policy, state.clock.now())
 }
 
 macro_rules! policy_extractor {

@@ -17,12 +17,13 @@ use altinn_broker_core::FileTransferId;
 use time::OffsetDateTime;
 
 use crate::auth::maskinporten::Maskinporten;
-use crate::auth::{Auth, JwkEncoding};
+use crate::auth::{verify, Auth, Caller, JwkEncoding, Lifetime, Policy, Rejection};
 use crate::clock::Clock;
 use crate::crash::CrashPoint;
 use crate::error::AppError;
 use crate::store::Store;
 use crate::world::World;
+use axum::http::{header, HeaderMap};
 
 use self::faults::Faults;
 use self::tus::Live;
@@ -160,6 +161,35 @@ impl AppState {
             tus: Live::default(),
             ranged_downloads: std::sync::Mutex::default(),
         })))
+    }
+
+    /// Authenticates a Broker request as the service's policies do, each listing several schemes (broker-contract
+    /// §7.1): an Altinn token (`Bearer`), else a raw Maskinporten token (`LegacyAndMaskinporten`). A token that
+    /// neither issuer claims keeps the Altinn scheme's rejection (and its `WWW-Authenticate`).
+    pub fn authenticate(
+        &self,
+        headers: &HeaderMap,
+        now: OffsetDateTime,
+        lifetime: Lifetime,
+    ) -> Result<Caller, Rejection> {
+        let rejection = match self.auth.authenticate(headers, now, lifetime) {
+            Ok(caller) => return Ok(caller),
+            Err(r @ (Rejection::BadSignature | Rejection::BadIssuer(_))) => r,
+            Err(r) => return Err(r),
+        };
+        let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let token = verify::bearer_token(token).map_err(|_| rejection.clone())?;
+        match self.maskinporten.validate(token, now, lifetime) {
+            Some(claims) => claims.map(|c| Caller::from_claims(&c)),
+            None => Err(rejection),
+        }
+    }
+
+    /// Authenticates (401) and checks the policy's scopes (403).
+    pub fn authorize(&self, headers: &HeaderMap, policy: Policy, now: OffsetDateTime) -> Result<Caller, AppError> {
+        let caller = self.authenticate(headers, now, Lifetime::Enforce)?;
+        policy.check(&caller)?;
+        Ok(caller)
     }
 
     /// Whether a ranged download by `actor` at `now` should record `DownloadStarted`: once per `window`.

@@ -174,7 +174,7 @@ async fn a_grant_gives_a_token_that_exchanges_into_a_broker_token() {
     v.validate_exp = false;
     assert!(jsonwebtoken::decode::<Value>(access, &decoding, &v).is_ok());
 
-    // A raw Maskinporten token is not an Altinn token; exchanged, it is, and Broker takes it.
+    // Exchanged for an Altinn token, Broker takes it.
     let altinn = exchange(&app, access).await;
     let init = app
         .send(post_json(
@@ -550,4 +550,62 @@ external_ref = "ref-1"
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("pem-client"), "{stderr}");
+}
+
+/// Broker's policies also list the `LegacyAndMaskinporten` scheme (broker-contract §7.1): a raw Maskinporten token
+/// is taken as it is (signature, issuer, lifetime without skew), with the caller's org read as §7.3 says.
+#[tokio::test]
+async fn broker_takes_raw_maskinporten_tokens_as_its_second_scheme() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Broker::in_process_with(Options { data_dir: Some(dir.path()), ..Default::default() });
+    let access = maskinporten_token(&app, DIGDIR, WRITE).await;
+    let init = app
+        .send(post_json(
+            "/broker/api/v1/filetransfer",
+            Some(&access),
+            &init_body(altinn_broker_core::seed::RESOURCE, &[RECIPIENT]),
+        ))
+        .await;
+    assert_eq!(init.status, 200, "{}", init.text());
+    // A system-user token (authorization_details as Maskinporten's array) acts for the system user's org.
+    let vendor = client_of(&app, DIGDIR).await;
+    let mut c = grant_claims(&app, &vendor, WRITE, now(&app).await);
+    c["authorization_details"] = system_user_details(RECIPIENT, None);
+    let su = token_request(&app, &sign(&vendor, Algorithm::RS256, &c)).await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut body = init_body(altinn_broker_core::seed::RESOURCE, &[DIGDIR]);
+    body["sender"] = json!(format!("0192:{RECIPIENT}"));
+    assert_eq!(app.send(post_json("/broker/api/v1/filetransfer", Some(&su), &body)).await.status, 200);
+    // The scope still decides: a read-only token is no sender.
+    let read = maskinporten_token(&app, DIGDIR, READ).await;
+    let r = app
+        .send(post_json(
+            "/broker/api/v1/filetransfer",
+            Some(&read),
+            &init_body(altinn_broker_core::seed::RESOURCE, &[RECIPIENT]),
+        ))
+        .await;
+    assert_eq!((r.status, r.body.len()), (403, 0));
+    // Our issuer, another key: the signature is refused.
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some("x".into());
+    let forged = jsonwebtoken::encode(&header, &claims(&access), &vendor.key).unwrap();
+    let r = app.get("/broker/api/v1/filetransfer?resourceId=altinn-broker-test-resource-1", Some(&forged)).await;
+    assert_eq!(r.status, 401);
+    assert!(r.header("www-authenticate").unwrap_or_default().contains("The signature is invalid"));
+    // It survives a restart (the key is kept), and expires on the emulator clock without skew (120 s).
+    let app = app.restart();
+    let search = "/broker/api/v1/filetransfer?resourceId=altinn-broker-test-resource-1";
+    assert_eq!(app.get(search, Some(&access)).await.status, 200);
+    let r = app.call(axum::http::Method::POST, "/emulator/api/clock/advance?by=PT121S", None, None).await;
+    assert_eq!(r.status, 200);
+    let r = app.get(search, Some(&access)).await;
+    assert_eq!(r.status, 401);
+    assert!(
+        r.header("www-authenticate").unwrap_or_default().contains("The token expired at"),
+        "{:?}",
+        r.header("www-authenticate")
+    );
 }

@@ -22,6 +22,17 @@ impl LazyKey {
         Self { path, kid, cell: Mutex::new(None) }
     }
 
+    /// The key if it exists (in memory, or in its file from an earlier start), without making one: a key that
+    /// was never made has signed nothing.
+    pub fn get_if_made(&self) -> Option<Arc<SigningKey>> {
+        let made = self.cell.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        match (made, &self.path) {
+            (Some(k), _) => Some(k),
+            (None, Some(p)) if p.exists() => self.get().ok(),
+            (None, _) => None,
+        }
+    }
+
     /// The key, made and written under the lock, so that concurrent first requests agree on one key.
     pub fn get(&self) -> Result<Arc<SigningKey>, KeyError> {
         let mut cell = self.cell.lock().unwrap_or_else(|p| p.into_inner());
@@ -59,11 +70,13 @@ mod tests {
         let path = dir.path().join("auth/maskinporten/k.pem");
         assert!(!path.exists());
         let a = LazyKey::new(Some(path.clone()), Some("kid-1".into()));
+        assert!(a.get_if_made().is_none());
+        assert!(!path.exists(), "asking whether it exists does not make it");
         let k1 = a.get().unwrap();
         assert!(path.exists());
         assert_eq!(k1.kid(), "kid-1");
         assert!(Arc::ptr_eq(&k1, &a.get().unwrap()));
-        let again = LazyKey::new(Some(path), Some("kid-1".into())).get().unwrap();
+        let again = LazyKey::new(Some(path), Some("kid-1".into())).get_if_made().unwrap();
         assert_eq!(k1.jwk(), again.jwk());
         assert_ne!(client_key_file("a/b"), client_key_file("a:b"));
     }

@@ -24,7 +24,9 @@ use self::grant::{GrantError, SeenJtis, SYSTEM_USER_TYPE};
 use self::keys::{client_key_file, LazyKey};
 use crate::auth::issuer::ISO6523_AUTHORITY;
 use crate::auth::keys::{KeyError, PublicKey, SigningKey};
+use crate::auth::{verify, Lifetime, Rejection};
 use crate::world::config::{MaskinportenClient, PublicKeyConfig};
+use time::OffsetDateTime;
 
 /// Where the keys live inside the data directory.
 const KEY_DIR: &str = "auth/maskinporten";
@@ -168,6 +170,23 @@ impl Maskinporten {
     /// The signing key (made on first use).
     pub fn signing_key(&self) -> Result<Arc<SigningKey>, KeyError> {
         self.key.get()
+    }
+
+    /// Validates a raw Maskinporten token as Broker's `LegacyAndMaskinporten` scheme does (broker-contract §7.1):
+    /// signature, issuer, lifetime without clock skew. `None` when the token does not claim this issuer, or when
+    /// the key was never made (so nothing was ever signed with it; a data dir's key is read on first use).
+    pub fn validate(
+        &self,
+        token: &str,
+        now: OffsetDateTime,
+        lifetime: Lifetime,
+    ) -> Option<Result<Map<String, Value>, Rejection>> {
+        let claims: Map<String, Value> = jsonwebtoken::dangerous::insecure_decode_claims(token).ok()?;
+        if claims.get("iss").and_then(Value::as_str) != Some(self.issuer.as_str()) {
+            return None;
+        }
+        let key = self.key.get_if_made()?;
+        Some(verify::validate(token, key.decoding(), std::slice::from_ref(&self.issuer), now, lifetime))
     }
 
     /// The authorization server metadata (RFC 8414), the parts Maskinporten's has that a client reads.

@@ -52,7 +52,7 @@ pub fn authenticate(
     transfer: Option<FileTransferId>,
 ) -> Result<Caller, TusFailure> {
     let now = state.clock.now();
-    let rejection = match state.auth.authenticate(headers, now, Lifetime::Enforce) {
+    let rejection = match state.authenticate(headers, now, Lifetime::Enforce) {
         Ok(caller) => {
             Policy::Sender.check(&caller)?;
             return Ok(caller);
@@ -61,7 +61,7 @@ pub fn authenticate(
     };
     if let (Rejection::Expired(_), Some(id)) = (&rejection, transfer) {
         // Expired means the signature and issuer were fine: only the lifetime is ignored here.
-        if let Ok(caller) = state.auth.authenticate(headers, now, Lifetime::IgnoreExpiry) {
+        if let Ok(caller) = state.authenticate(headers, now, Lifetime::IgnoreExpiry) {
             let active = {
                 let conn = state.store.conn()?;
                 matches!(try_active_upload(&conn, &caller, id, now)?, Some(Ok(())))
