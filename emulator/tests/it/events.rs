@@ -497,6 +497,14 @@ async fn exchanged_and_system_user_tokens_subscribe_under_their_own_consumer() {
     let r = subscribe(&app, &altinn, subscription_body("https://example.com/x", Some(DIGDIR))).await;
     assert_eq!(r.status, 201, "{}", r.text());
     assert_eq!(r.json()["consumer"], format!("/organisation/{DIGDIR}"));
+    // A system user token: the consumer is the system user, the PDP asks for the system user's org.
+    let su = app.system_user_token(RECIPIENT, DIGDIR, &format!("{WRITE} {SUBSCRIBE}")).await;
+    let su_id = claims(&su)["authorization_details"][0]["systemuser_id"][0].as_str().unwrap().to_owned();
+    let r = subscribe(&app, &su, subscription_body("https://example.com/su", Some(RECIPIENT))).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["consumer"], format!("/systemuser/{su_id}"));
+    let r = subscribe(&app, &su, subscription_body("https://example.com/su", Some(DIGDIR))).await;
+    assert_message(&r, 403, &contract::not_authorized_message(&resource_urn(RESOURCE)));
     // A raw Maskinporten token is not signed by Altinn: 401 (§1.1).
     assert_eq!(subscribe(&app, &mp, subscription_body("https://example.com/x", Some(DIGDIR))).await.status, 401);
     // Events reads the cookie when there is no Authorization header.
