@@ -86,6 +86,18 @@ async function handle(request) {
   return serveStatic(path);
 }
 
+// A page reload in the middle of a tus PATCH makes a body stream under the proxy close twice ("Invalid state:
+// Controller is already closed", thrown outside any request's promise). One broken upload request must not take
+// the server down for everyone; anything else still ends the process.
+process.on('uncaughtException', (e) => {
+  if (e?.code === 'ERR_INVALID_STATE') {
+    console.error(`portal: ignored after a client went away: ${e.message}`);
+    return;
+  }
+  console.error(e);
+  process.exit(1);
+});
+
 const server = createServer(toNodeHandler(handle));
 // Loopback only: the identity switch is a local test feature.
 server.listen(Number(values.port), '127.0.0.1', () => {

@@ -122,7 +122,9 @@ const cases = [
     await row.waitFor({ timeout: 30_000 });
     assertEq(navigations, 0, 'recipient page navigations while waiting');
     await row.getByRole('link').click();
-    await inbox.locator('#download').click();
+    await inbox.locator('#download').click({ timeout: 30_000 }).catch(async (e) => {
+      throw new Error(`${e.message}\n--- the recipient's page:\n${await inbox.locator('main').innerText()}`);
+    });
     await inbox.locator('#download-done').waitFor({ timeout: 60_000 });
     const saved = await inbox.evaluate(async (n) => {
       const f = await (await (await navigator.storage.getDirectory()).getFileHandle(n)).getFile();
@@ -269,7 +271,9 @@ const cases = [
   }],
 ];
 
-await run('portal', cases, {
+// PORTAL_CASES=<regex> runs only the matching cases (for working on one).
+const only = process.env.PORTAL_CASES ? new RegExp(process.env.PORTAL_CASES) : null;
+await run('portal', only ? cases.filter(([n]) => only.test(n)) : cases, {
   async setup() {
     const t0 = Date.now();
     const emu = await new Emulator().start();

@@ -39,15 +39,17 @@ export const transferPage: Page = async (main, route, signal) => {
         busy = true;
         dlProgress.hidden = false;
         const started = downloadTransfer(id, d.fileName, d.fileTransferSize, (n) => { dlProgress.value = d.fileTransferSize ? n / d.fileTransferSize : 0; }, signal);
-        void started.then((o) => {
+        void started.finally(() => { busy = false; }).then((o) => {
           clear(actionOutcome, h('div', { class: 'ds-alert', 'data-color': 'success', role: 'status' },
             h('p', { class: 'ds-paragraph', id: 'download-done' }, `Downloaded ${bytes(o.bytes)}${o.via === 'file' ? ' to the file you chose' : ''}; MD5 ${o.checksum ?? '(none recorded)'} verified while it streamed.`),
             may.confirm ? h('p', { class: 'ds-paragraph' }, 'Confirm the download when you have what you need: the sender then sees it.') : null));
+          // Confirm becomes allowed once the service has seen the download: read the details again now.
+          if (last) renderActions(last);
           sub?.poke();
         }, (e) => {
           if ((e as Error)?.name === 'AbortError' && !signal.aborted) clear(actionOutcome, h('p', { class: 'ds-paragraph' }, 'Download cancelled.'));
           else clear(actionOutcome, errorAlert(e, 'Download failed'));
-        }).finally(() => { busy = false; });
+        });
       });
       buttons.push(b);
     }
@@ -77,7 +79,9 @@ export const transferPage: Page = async (main, route, signal) => {
       buttons.length ? h('div', { class: 'controls' }, buttons) : null, dlProgress);
   };
 
+  let last: FileTransferDetails | null = null;
   const render = (d: FileTransferDetails) => {
+    last = d;
     title.textContent = d.fileName || 'Transfer';
     const fact = (k: string, v: string | Node) => [h('dt', null, k), h('dd', null, v)];
     clear(facts,
