@@ -8,7 +8,7 @@ export function bytes(n: number): string {
     v /= 1024;
     i += 1;
   }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${UNITS[i]}`;
+  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0).replace(/\.0$/, '')} ${UNITS[i]}`;
 }
 
 export function duration(seconds: number): string {

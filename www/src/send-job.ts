@@ -35,6 +35,7 @@ export class SendJob {
   private handle: TusUpload | null = null;
   private pausedAt: 'hash' | 'upload' | null = null;
   private resumeHash: (() => void) | null = null;
+  private pausedRecord: ResumeRecord | null = null;
 
   constructor(private readonly file: File, private readonly request: InitializeRequest, private readonly record: ResumeRecord | null) {
     this.state = {
@@ -85,7 +86,7 @@ export class SendJob {
       await client().waitFor(id as string, 'Published', { signal: this.abort.signal, timeoutMs: 10 * 60 * 1000 });
       this.emit({ phase: 'published' });
     } catch (e) {
-      if (this.state.phase === 'cancelled') return;
+      if (this.abort.signal.aborted) return;
       this.emit({ phase: 'failed', error: e });
     }
   }
@@ -107,7 +108,12 @@ export class SendJob {
           this.resumeHash = resolve;
           this.abort.signal.addEventListener('abort', () => reject(this.abort.signal.reason), { once: true });
         });
-        this.handle = await client().resume(this.handle.fileTransferId, this.file, this.tusOptions());
+        // The record the paused upload kept (its upload URLs); none yet when it paused before the service had
+        // created the uploads, and then there is nothing to continue: start it afresh.
+        const id = this.handle.fileTransferId;
+        this.handle = this.pausedRecord
+          ? await client().resume(this.pausedRecord, this.file, this.tusOptions())
+          : client().startUpload(id, this.file, this.tusOptions());
       }
     }
   }
@@ -127,7 +133,11 @@ export class SendJob {
     if (!this.canPause) return;
     this.pausedAt = this.state.phase as 'hash' | 'upload';
     this.emit({ phase: 'paused', rate: 0, secondsLeft: Number.NaN });
-    if (this.pausedAt === 'upload') await this.handle?.pause();
+    if (this.pausedAt === 'upload') {
+      this.pausedRecord = this.handle?.record ?? null;
+      await this.handle?.pause();
+      this.pausedRecord = this.handle?.record ?? this.pausedRecord;
+    }
   }
 
   resume(): void {
@@ -145,10 +155,17 @@ export class SendJob {
    * has no cancel operation (Cancelled is never set, contract §3); it expires at its expirationTime.
    */
   async cancel(): Promise<void> {
-    this.emit({ phase: 'cancelled' });
+    const handle = this.handle;
     this.abort.abort(new DOMException('Cancelled', 'AbortError'));
     this.resumeHash?.();
-    await this.handle?.terminate().catch(() => undefined);
+    let error: unknown = null;
+    try {
+      await handle?.terminate();
+    } catch (e) {
+      error = e;
+    }
+    // `error` set: the uploaded bytes could not be deleted (the page says so; the service drops them at expiry).
+    this.emit({ phase: 'cancelled', error });
   }
 }
 

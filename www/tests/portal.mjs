@@ -169,6 +169,64 @@ const cases = [
     assert(firstCreations >= 4, `the partials were created before the reload (${firstCreations})`);
     await page.close();
   }],
+  ['pause_stops_the_upload_and_resume_finishes_it', async (ctx) => {
+    const s = await actor(ctx, SENDER);
+    await ctx.emu.hook('POST', '/emulator/api/faults', { method: 'PATCH', path: TUS, count: 1000, delayMs: 1000 });
+    const page = await s.context.newPage();
+    await fillSend(page, { recipients: RECIPIENT, reference: 'e2e-pause', file: file(ctx, `pause-${Date.now()}.bin`, randomBytes(40 * MIB)) });
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.locator('#progress-label', { hasText: 'Uploading' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.locator('#progress-label', { hasText: 'Paused' }).waitFor();
+    // Requests already under way may finish; after that, none while paused.
+    await page.waitForTimeout(2500);
+    const quiet = Date.now();
+    await page.waitForTimeout(2000);
+    assertEq(api(s, quiet).length, 0, 'requests while paused');
+    await ctx.emu.hook('DELETE', '/emulator/api/faults');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    const { text } = await sentId(page, 90_000);
+    assert(text.startsWith('Sent'), `sent after pause and resume: ${text}`);
+    await page.close();
+  }],
+  ['cancel_terminates_the_upload_on_the_service_and_says_what_remains', async (ctx) => {
+    const s = await actor(ctx, SENDER);
+    await ctx.emu.hook('POST', '/emulator/api/faults', { method: 'PATCH', path: TUS, count: 1000, delayMs: 1000 });
+    const page = await s.context.newPage();
+    await fillSend(page, { recipients: RECIPIENT, reference: 'e2e-cancel', file: file(ctx, `cancel-${Date.now()}.bin`, randomBytes(24 * MIB)) });
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.locator('#progress-label', { hasText: 'Uploading' }).waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/upload/tus/')), null, { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('#send-outcome', { hasText: 'Broker has no way to cancel a transfer' }).waitFor({ timeout: 30_000 });
+    await ctx.emu.hook('DELETE', '/emulator/api/faults');
+    await page.waitForTimeout(1000);
+    const deletes = s.requests.filter((q) => q.method === 'DELETE' && q.url.includes('/upload/tus/')).length;
+    assert(deletes >= 1, `tus terminations sent: ${deletes}`);
+    await page.close();
+  }],
+  ['without_the_file_system_access_api_the_download_is_a_blob_of_the_exact_bytes', async (ctx) => {
+    const s = await actor(ctx, SENDER);
+    const r = await actor(ctx, RECIPIENT, { picker: false });
+    await r.context.addInitScript(() => { delete window.showSaveFilePicker; });
+    const bytes = randomBytes(3 * MIB + 17);
+    const page = await s.context.newPage();
+    await fillSend(page, { recipients: RECIPIENT, reference: 'e2e-blob', file: file(ctx, 'blob.bin', bytes) });
+    await page.getByRole('button', { name: 'Send' }).click();
+    const { id } = await sentId(page, 60_000);
+    const inbox = await r.context.newPage();
+    await inbox.goto(`${ctx.portal.url}#/transfer/${id}`);
+    await inbox.getByText('keeps the file in memory before saving it: up to 1 GiB.').waitFor();
+    const download = inbox.waitForEvent('download');
+    await inbox.locator('#download').click();
+    const d = await download;
+    assertEq(d.suggestedFilename(), 'blob.bin', 'the saved name');
+    const got = readFileSync(await d.path());
+    assert(Buffer.compare(got, bytes) === 0, `byte-exact (${got.length} of ${bytes.length})`);
+    await inbox.locator('#download-done').waitFor();
+    await inbox.close();
+    await page.close();
+  }],
   ['the_malware_path_shows_the_failure', async (ctx) => {
     const s = await actor(ctx, SENDER);
     const page = await s.context.newPage();

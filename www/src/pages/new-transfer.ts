@@ -228,7 +228,8 @@ function progressView(job: SendJob, signal: AbortSignal): HTMLElement {
       clear(outcome, errorAlert(st.error, 'Not sent'), h('p', { class: 'ds-paragraph' }, link, link ? ' · ' : '', h('a', { class: 'ds-link', href: href('new'), onclick: () => clearJob() }, 'Start again')));
     } else if (st.phase === 'cancelled') {
       clear(outcome, h('div', { class: 'ds-alert', 'data-color': 'info', role: 'status' },
-        h('p', { class: 'ds-paragraph' }, 'The upload was stopped and what was uploaded deleted. Broker has no way to cancel a transfer: it stays until it expires.'),
+        h('p', { class: 'ds-paragraph' }, st.error ? 'The upload was stopped.' : 'The upload was stopped and what was uploaded deleted.', ' Broker has no way to cancel a transfer: it stays until it expires.'),
+        st.error ? errorAlert(st.error, 'The uploaded part could not be deleted (the service removes it when the upload expires)') : null,
         h('p', { class: 'ds-paragraph' }, h('a', { class: 'ds-link', href: href('new'), onclick: () => clearJob() }, 'Start again'))));
     } else clear(outcome);
   };
