@@ -86,12 +86,13 @@ async function handle(request) {
   return serveStatic(path);
 }
 
-// A page reload in the middle of a tus PATCH makes a body stream under the proxy close twice ("Invalid state:
-// Controller is already closed", thrown outside any request's promise). One broken upload request must not take
+// A page reload or a cancel in the middle of a tus PATCH makes a web stream in the Node adapter / proxy path close
+// twice ("Invalid state: Controller is already closed", thrown outside any request's promise; srvx 0.11.22's
+// response shim closes its body controller on 'finish'). One broken upload request must not take
 // the server down for everyone; anything else still ends the process.
 process.on('uncaughtException', (e) => {
   if (e?.code === 'ERR_INVALID_STATE') {
-    console.error(`portal: ignored after a client went away: ${e.message}`);
+    console.error(`portal: ignored after a client went away: ${e.message} ${e.stack?.split('\n')[1]?.trim() ?? ''}`);
     return;
   }
   console.error(e);

@@ -2,8 +2,9 @@
 // the service's filters (role, status, recipient status, time window) and paged past the service's 100 results
 // (searchAll pages with the time window). Active holds transfers whose outcome is open (not settled), History
 // the rest. Live: the search is re-run by the update source; overviews of settled transfers are kept, so a poll
-// costs the search plus one overview per new or still-moving transfer on the current page (a settled transfer
-// changes again only when purged at expiry, weeks later: a reload shows that).
+// costs the searches plus one overview per transfer up to the end of the current page that is new or still moving
+// (the two roles' answers are merged newest first, reading an overview only when its transfer is next). A settled
+// transfer changes again only when purged at expiry, weeks later: a reload shows that.
 import { isSettled, statusText, type FileTransferOverview, type FileTransferStatus, type RecipientStatus, type SearchQuery } from 'altinn-broker-client';
 import { client, orgLabel, session } from '../api';
 import { clear, h } from '../dom';
@@ -51,7 +52,6 @@ function queryOf(f: Filters): Record<string, string> {
 interface Listing {
   rows: FileTransferOverview[];
   more: boolean;
-  total: number;
 }
 
 async function load(f: Filters, active: boolean, signal: AbortSignal): Promise<Listing> {
@@ -63,29 +63,49 @@ async function load(f: Filters, active: boolean, signal: AbortSignal): Promise<L
   // Both roles: one search each (the service answers one role at a time; recipientStatus is recipient-only).
   const roles: ('Sender' | 'Recipient')[] = f.recipientStatus ? ['Recipient'] : f.role ? [f.role] : ['Sender', 'Recipient'];
   const lists = await Promise.all(roles.map((role) => client().searchAll({ ...base, role }, { max: SEARCH_MAX, signal })));
-  const ids = [...new Set(lists.flat())];
+  // Each search answers newest first: merge them lazily, reading an overview only when its transfer is next in
+  // line, until this page and one row more (to know there is a next page) are found.
+  const fetched = new Map<string, Promise<FileTransferOverview>>();
+  const overview = (id: string) => {
+    let p = fetched.get(id);
+    if (!p) {
+      const known = settled.get(id);
+      p = known ? Promise.resolve(known) : client().overview(id, { signal }).then((o) => {
+        if (isSettled(o.fileTransferStatus)) settled.set(id, o);
+        return o;
+      });
+      fetched.set(id, p);
+    }
+    return p;
+  };
+  const at = lists.map(() => 0);
+  const taken = new Set<string>();
   const rows: FileTransferOverview[] = [];
   const skip = f.page * PAGE_SIZE;
   let matched = 0;
   let more = false;
-  // Newest first: ids of both searches merged by the overview's created time, page by page.
-  const all: FileTransferOverview[] = [];
-  for (let i = 0; i < ids.length; i += 8) {
-    const batch = await Promise.all(ids.slice(i, i + 8).map(async (id) => settled.get(id) ?? client().overview(id, { signal })));
-    for (const o of batch) if (isSettled(o.fileTransferStatus)) settled.set(o.fileTransferId, o);
-    all.push(...batch);
-    // Enough for this page and one more row (to know there is a next page) among the newest?
-    if (roles.length === 1 && all.filter((o) => isSettled(o.fileTransferStatus) !== active).length > skip + PAGE_SIZE) break;
-  }
-  all.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
-  for (const o of all) {
+  for (;;) {
+    const heads = await Promise.all(lists.map((l, i) => (at[i] < l.length ? overview(l[at[i]]) : Promise.resolve(null))));
+    let pick = -1;
+    heads.forEach((o, i) => {
+      const best = pick >= 0 ? heads[pick] : null;
+      if (o && (!best || o.created > best.created)) pick = i;
+    });
+    if (pick < 0) break;
+    const o = heads[pick] as FileTransferOverview;
+    at[pick] += 1;
+    if (taken.has(o.fileTransferId)) continue;
+    taken.add(o.fileTransferId);
     if (isSettled(o.fileTransferStatus) === active) continue;
     matched += 1;
     if (matched <= skip) continue;
     if (rows.length < PAGE_SIZE) rows.push(o);
-    else more = true;
+    else {
+      more = true;
+      break;
+    }
   }
-  return { rows, more, total: matched };
+  return { rows, more };
 }
 
 function table(rows: FileTransferOverview[], org: string): HTMLElement {
