@@ -87,8 +87,9 @@ async function handle(request) {
 }
 
 // A page reload or a cancel in the middle of a tus PATCH makes a web stream in the Node adapter / proxy path close
-// twice ("Invalid state: Controller is already closed", thrown outside any request's promise; srvx 0.11.22's
-// response shim closes its body controller on 'finish'). One broken upload request must not take
+// a chunk into a web stream that was already closed ("Invalid state: Controller is already closed" from
+// ReadableStreamDefaultController.enqueue, thrown from a socket event outside any request's promise: srvx 0.11.22's
+// request-body adapter after the proxy's upstream fetch cancelled the body). One broken upload request must not take
 // the server down for everyone; anything else still ends the process.
 process.on('uncaughtException', (e) => {
   if (e?.code === 'ERR_INVALID_STATE') {
