@@ -66,6 +66,12 @@ async function portalApi(request, path) {
     return json({ mode: 'local', org: actingOrg(request), identities, resources: SEED_RESOURCES });
   }
   if (path === '/portal/api/identity' && request.method === 'POST') {
+    // Only the portal's own page may switch: a JSON content type cannot be sent cross-origin without a preflight
+    // (which nothing here answers), and a browser's Origin must be this server's.
+    const origin = request.headers.get('origin');
+    if (!(request.headers.get('content-type') ?? '').startsWith('application/json') || (origin && origin !== new URL(request.url).origin)) {
+      return json({ title: 'The identity switch takes JSON from the portal page only' }, { status: 403 });
+    }
     let org;
     try {
       ({ org } = await request.json());

@@ -328,6 +328,20 @@ const cases = [
     assertEq(api(s, t1).length, 0, 'requests while the tab is hidden');
     await page.close();
   }],
+  ['the_identity_switch_changes_the_acting_organisation_for_the_page_and_the_proxy', async (ctx) => {
+    const a = await actor(ctx, SENDER);
+    const page = await a.context.newPage();
+    await page.goto(`${ctx.portal.url}#/new?resource=${RESOURCE}`);
+    await page.getByText('Sending as Digitaliseringsdirektoratet').waitFor();
+    await page.getByLabel('Acting as').selectOption(RECIPIENT);
+    await page.getByText(`Sending as Test recipient ${RECIPIENT}`).waitFor();
+    // The proxy now acts as the recipient too: its Active list holds transfers received, marked as such.
+    await page.goto(`${ctx.portal.url}#/active?role=Recipient`);
+    await page.locator('#results:not([aria-busy])').waitFor();
+    const roles = await page.locator('tbody tr td:nth-child(3)').allInnerTexts();
+    assert(roles.length > 0 && roles.every((r) => r === 'Received'), `rows as the recipient: ${roles.join(',')}`);
+    await page.close();
+  }],
   ['every_page_passes_axe_with_no_serious_or_critical_violation_desktop_and_360_px', async (ctx) => {
     const r = await actor(ctx, RECIPIENT);
     mkdirSync(shots, { recursive: true });
