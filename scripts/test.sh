@@ -195,6 +195,12 @@ step edge-proxy "${edge_env[@]}" node tests/edge/proxy.mjs
 # The portal path: headless Chromium on a page served by the proxy (tokens from maskinportenTokenProvider), a
 # parallel tus upload and a ranged download with no token anywhere in the page.
 step edge-portal "${edge_env[@]}" node tests/edge/portal.mjs
+# The portal (www/): a Vite build against pkg/ served by www/server/portal.mjs (createBrokerProxy per seed org,
+# tokens from the emulator's Maskinporten), end to end in headless Chromium: a 50 MiB send that the recipient sees
+# arrive live, downloads byte-exact and confirms; a reload mid-upload resumed; invalid input refused with the
+# service's messages and no request; EICAR; a keyboard-only send; live-update request counts; axe on every page at
+# 1280 and 360 px (screenshots in www/screenshots/); no console errors.
+step portal "${edge_env[@]}" bash -c 'scripts/build-www.sh && node www/tests/portal.mjs'
 # maskinportenTokenProvider against the emulator's Maskinporten and token exchange: §2.5 refusals as typed errors,
 # single-flight, refresh after a 401 and after the emulator clock passes exp, the 503 retry.
 step edge-maskinporten "${edge_env[@]}" node tests/edge/maskinporten.mjs
