@@ -62,6 +62,7 @@ token() { curl -sf "$url/api/GetEnterpriseToken?env=tt02&orgNo=$1&scopes=$2"; }
 sender_token=$(token "$sender" altinn:broker.write,altinn:broker.read)
 recipient_token=$(token "$recipient" altinn:broker.read)
 owner_token=$(token "$sender" altinn:serviceowner)
+events_token=$(token "$sender" altinn:events.subscribe)
 
 # An initialized transfer; prints its id.
 initialize() {
@@ -95,7 +96,8 @@ echo "fixtures: initialized $initialized, published $published $published_2, tus
   "partial $partial of $tus_partial"
 
 export SCHEMATHESIS_TOKEN_SENDER=$sender_token SCHEMATHESIS_TOKEN_RECIPIENT=$recipient_token
-export SCHEMATHESIS_TOKEN_SERVICE_OWNER=$owner_token SCHEMATHESIS_RESOURCE=$resource
+export SCHEMATHESIS_TOKEN_SERVICE_OWNER=$owner_token SCHEMATHESIS_TOKEN_EVENTS=$events_token
+export SCHEMATHESIS_RESOURCE=$resource
 export SCHEMATHESIS_TRANSFERS="$initialized,$published,$published_2,$tus_single,$tus_partial"
 export SCHEMATHESIS_PARTIALS="$partial"
 export SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$root/scripts${PYTHONPATH:+:$PYTHONPATH}"

@@ -12,7 +12,7 @@ past 404s into real transfers.
   still see a deterministic test.
 
 The fixtures come from the environment (the script exports them): SCHEMATHESIS_TOKEN_SENDER, _RECIPIENT,
-_SERVICE_OWNER, SCHEMATHESIS_TRANSFERS and SCHEMATHESIS_PARTIALS (comma-separated ids), SCHEMATHESIS_RESOURCE.
+_SERVICE_OWNER, _EVENTS, SCHEMATHESIS_TRANSFERS and SCHEMATHESIS_PARTIALS (comma-separated ids), SCHEMATHESIS_RESOURCE.
 """
 
 import hashlib
@@ -25,6 +25,9 @@ TOKENS = {
     "SenderOrRecipient": os.environ.get("SCHEMATHESIS_TOKEN_SENDER", ""),
     "Recipient": os.environ.get("SCHEMATHESIS_TOKEN_RECIPIENT", ""),
     "ServiceOwner": os.environ.get("SCHEMATHESIS_TOKEN_SERVICE_OWNER", ""),
+    # Operations outside Broker's policies that take an Altinn token (`x-altinn-scopes`: Altinn Events, the token
+    # refresh): Digdir, the test resource's owner, with altinn:events.subscribe.
+    "Events": os.environ.get("SCHEMATHESIS_TOKEN_EVENTS", ""),
 }
 TRANSFERS = [t for t in os.environ.get("SCHEMATHESIS_TRANSFERS", "").split(",") if t]
 PARTIALS = [p for p in os.environ.get("SCHEMATHESIS_PARTIALS", "").split(",") if p]
@@ -48,6 +51,8 @@ def before_call(context, case, kwargs):
     definition = getattr(case.operation, "definition", None)
     raw = getattr(definition, "raw", None) or {}
     policy = raw.get("x-altinn-policy")
+    if policy is None and "x-altinn-scopes" in raw:
+        policy = "Events"
     if policy in TOKENS:
         if case.headers is None:
             case.headers = {}

@@ -44,6 +44,9 @@ async fn swagger() -> Json<Value> {
 
 /// The extension naming an operation's authorization policy.
 pub const POLICY_EXTENSION: &str = "x-altinn-policy";
+/// The scopes an operation outside Broker's policies requires (Altinn Events: a token, and for some operations
+/// `altinn:events.subscribe`); present, even empty, it means a bearer token is needed.
+pub const SCOPES_EXTENSION: &str = "x-altinn-scopes";
 
 pub const TAG_TRANSFER: &str = "FileTransfer";
 pub const TAG_TUS: &str = "FileTransfer (tus)";
@@ -87,10 +90,16 @@ impl Modify for Security {
 pub fn secure(doc: &mut Document) {
     for item in doc.paths.paths.values_mut() {
         for op in operations_mut(item) {
-            let policy = op.extensions.as_ref().and_then(|e| e.get(POLICY_EXTENSION)).and_then(policy_from_value);
-            op.security = Some(match policy {
-                Some(p) => vec![SecurityRequirement::new("bearer", p.scopes().iter().copied())],
-                None => Vec::new(),
+            let extensions = op.extensions.as_ref();
+            let policy = extensions.and_then(|e| e.get(POLICY_EXTENSION)).and_then(policy_from_value);
+            let scopes = extensions
+                .and_then(|e| e.get(SCOPES_EXTENSION))
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect::<Vec<_>>());
+            op.security = Some(match (policy, scopes) {
+                (Some(p), _) => vec![SecurityRequirement::new("bearer", p.scopes().iter().copied())],
+                (None, Some(scopes)) => vec![SecurityRequirement::new("bearer", scopes)],
+                (None, None) => Vec::new(),
             });
         }
     }

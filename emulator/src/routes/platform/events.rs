@@ -45,6 +45,7 @@ fn subscription_id(raw: &str) -> Result<i64, AppError> {
 }
 
 #[utoipa::path(post, path = SUBSCRIPTIONS, tag = openapi::TAG_EVENTS,
+    extensions(("x-altinn-scopes" = json!([contract::SCOPE_SUBSCRIBE]))),
     summary = "Create a subscription (events-auth contract §1.2); the handshake is queued on every call",
     request_body(content = SubscriptionRequest, content_type = "application/json"),
     responses(
@@ -74,6 +75,7 @@ async fn create_subscription(
 }
 
 #[utoipa::path(get, path = SUBSCRIPTIONS, tag = openapi::TAG_EVENTS,
+    extensions(("x-altinn-scopes" = json!([]))),
     summary = "The caller's subscriptions, validated or not (events-auth contract §1.3)",
     responses(
         (status = 200, description = "`{count, subscriptions}`", body = SubscriptionList, content_type = "application/json"),
@@ -86,6 +88,7 @@ async fn list_subscriptions(State(state): State<AppState>, headers: HeaderMap) -
 }
 
 #[utoipa::path(get, path = SUBSCRIPTION, tag = openapi::TAG_EVENTS,
+    extensions(("x-altinn-scopes" = json!([]))),
     summary = "One subscription, to its creator (events-auth contract §1.3)",
     params(("id" = i32, Path, description = "The subscription id")),
     responses(
@@ -106,6 +109,7 @@ async fn get_subscription(
 }
 
 #[utoipa::path(delete, path = SUBSCRIPTION, tag = openapi::TAG_EVENTS,
+    extensions(("x-altinn-scopes" = json!([]))),
     summary = "Delete a subscription, as its creator (events-auth contract §1.3)",
     params(("id" = i32, Path, description = "The subscription id")),
     responses(
@@ -146,6 +150,7 @@ fn first<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
 }
 
 #[utoipa::path(get, path = EVENTS, tag = openapi::TAG_EVENTS,
+    extensions(("x-altinn-scopes" = json!([contract::SCOPE_SUBSCRIBE]))),
     summary = "Poll a resource's events (events-auth contract §1.6): 30 s after registration, `next` on non-empty pages",
     params(
         ("resource" = String, Query, description = "`urn:altinn:resource:<resourceId>` (required)"),

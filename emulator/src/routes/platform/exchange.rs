@@ -95,6 +95,7 @@ async fn exchange_token(
 }
 
 #[utoipa::path(get, path = REFRESH, tag = openapi::TAG_AUTH,
+    extensions(("x-altinn-scopes" = json!([]))),
     summary = "A fresh Altinn token for a valid one (events-auth contract §3.3)",
     responses(
         (status = 200, description = "The Altinn JWT: raw text, or a JSON string with `Accept: application/json`",
