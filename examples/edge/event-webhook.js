@@ -1,27 +1,22 @@
 // An Altinn Events webhook for Broker, from plain settings (a worker's `env`, Deno.env, process.env): it answers
 // the subscription's validation handshake, drops repeated deliveries, verifies each event by reading the transfer
 // (pushes are unsigned), and hands every verified event on to your own backend (`EVENTS_FORWARD_URL`). Settings as
-// in ./config.js (`BROKER_URL`, `BROKER_TOKENS=emulator`, `SENDER_ORG`) plus `EVENTS_FORWARD_URL`. The Cloudflare
-// Worker (../cloudflare-worker/events-webhook.js) and the Deno server (../deno/events-webhook.js) serve it.
+// in ./config.js (`BROKER_URL`, `SENDER_ORG`, `BROKER_TOKENS` and the sender's Maskinporten settings) plus
+// `EVENTS_FORWARD_URL`. The Cloudflare Worker (../cloudflare-worker/events-webhook.js) and the Deno server
+// (../deno/events-webhook.js) serve it.
 import { BrokerClient, createEventHandler, memorySeenStore } from 'altinn-broker-client';
-import { emulatorTokens } from './emulator-tokens.js';
+import { need, tokensFromSettings } from './config.js';
 
 /**
  * @param {(name: string) => string | undefined} setting
  * @returns {(request: Request, waitUntil?: (work: Promise<unknown>) => void) => Promise<Response>}
  */
 export function eventWebhookFromSettings(setting) {
-  const need = (name) => {
-    const v = setting(name);
-    if (!v) throw new Error(`the setting ${name} is missing`);
-    return v;
-  };
-  if (setting('BROKER_TOKENS') !== 'emulator') {
-    throw new Error('set BROKER_TOKENS=emulator (the emulator\'s test tokens); the real Broker needs Maskinporten');
-  }
-  const baseUrl = need('BROKER_URL');
-  const forwardUrl = need('EVENTS_FORWARD_URL');
-  const client = new BrokerClient({ baseUrl, token: emulatorTokens(baseUrl, need('SENDER_ORG'), 'altinn:broker.write altinn:broker.read') });
+  const baseUrl = need(setting, 'BROKER_URL');
+  const forwardUrl = need(setting, 'EVENTS_FORWARD_URL');
+  // Verifying reads the transfer's overview as the sender (Maskinporten, or the emulator's test tokens).
+  const token = tokensFromSettings(setting, 'SENDER', need(setting, 'SENDER_ORG'), 'altinn:broker.write altinn:broker.read');
+  const client = new BrokerClient({ baseUrl, subscriptionKey: setting('BROKER_SUBSCRIPTION_KEY'), token });
   // In this process (isolate): a shared store (KV, a database) would drop a repeat that reaches another one too.
   const seen = memorySeenStore();
   const options = {

@@ -65,6 +65,9 @@ export async function run(suite, cases, { setup, teardown } = {}) {
   }
   console.log(`test result: ${failed === 0 ? 'ok' : 'FAILED'}. ${passed} passed; ${failed} failed;`);
   process.exitCode = failed === 0 ? 0 : 1;
+  // A setup that failed half-way leaves what it started (a workerd, a Deno) without its teardown, and their
+  // handles would keep this process alive: exit, so the processes' own 'exit' reapers stop them.
+  if (failed > 0) process.exit(1);
 }
 
 /** A `fetch` that records each call (url, method, headers, outcome) and forwards it to the global fetch. */

@@ -99,7 +99,7 @@ await run('events-runtimes', [lifeCase('workerd'), refusalCase('workerd'), lifeC
       forwarded.push(await request.json());
       return new Response(null, { status: 204 });
     });
-    const env = { ...settings(emu.url), EVENTS_FORWARD_URL: collector.url };
+    const env = { ...(await settings(emu.url, 'maskinporten')), EVENTS_FORWARD_URL: collector.url };
     const app = appDir('events-runtimes-');
     const webhooks = { workerd: await workerd(app, env), deno: await deno(app, env) };
     return { emu, collector, forwarded, webhooks, c: clients(emu) };

@@ -1,52 +1,28 @@
 // Shared by the events tests: an emulator process with the flags the Events tests need, clients with the scopes,
 // one transfer's life driven through the client, and a webhook on a Node server of its own.
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { tempDir } from '../fidelity/common.mjs';
+import { startEmulator as startLoggedEmulator } from '../fidelity/common.mjs';
 import { RESOURCE, SENDER, RECIPIENT } from '../tus/harness.mjs';
 import { clientPackage, serve } from './common.mjs';
 
 export { RESOURCE, SENDER, RECIPIENT };
 export const pkg = await clientPackage();
 
-/** An emulator on a free loopback port with `args` added; `{ url, hook, stop }`. */
+/** An emulator on a free loopback port (fidelity/common.mjs) with `args` added and a quick scan; `{ url, log,
+ * hook, stop }`. */
 export async function startEmulator(args = []) {
-  const bin = process.env.EMULATOR_BIN;
-  if (!bin) throw new Error('EMULATOR_BIN is not set');
-  const data = tempDir('events-emu-');
-  const proc = spawn(bin, ['--port', '0', '--data-dir', data, '--log', 'warn', '--scan-delay-ms', '50', ...args],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
-  const reap = () => proc.kill('SIGKILL');
-  process.once('exit', reap);
-  const first = await new Promise((resolve, reject) => {
-    createInterface({ input: proc.stdout }).once('line', resolve);
-    proc.once('exit', (code, signal) => reject(new Error(`emulator exited before listening (${code ?? signal})`)));
-  });
-  const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(first);
-  if (!m) throw new Error(`unexpected first line from the emulator: ${first}`);
-  const url = m[1];
+  const emu = await startLoggedEmulator(['--scan-delay-ms', '50', ...args]);
   return {
-    url,
+    ...emu,
     async hook(method, path, body) {
       const init = { method };
       if (body !== undefined) {
         init.body = JSON.stringify(body);
         init.headers = { 'content-type': 'application/json' };
       }
-      const r = await fetch(`${url}${path}`, init);
+      const r = await fetch(`${emu.url}${path}`, init);
       if (!r.ok) throw new Error(`${method} ${path} answered ${r.status}: ${await r.text()}`);
       const text = await r.text();
       return text ? JSON.parse(text) : null;
-    },
-    async stop() {
-      process.off('exit', reap);
-      if (proc.exitCode === null && proc.signalCode === null) {
-        const exited = new Promise((resolve) => proc.once('exit', resolve));
-        proc.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(data, { recursive: true, force: true });
     },
   };
 }

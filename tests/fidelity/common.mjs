@@ -59,14 +59,16 @@ export class Tally {
  * An emulator process on a free port with a data dir of its own (as scripts/test.sh's start_emulator): the binary
  * is `EMULATOR_BIN`, else `$CARGO_TARGET_DIR/debug/altinn-broker-emulator`.
  */
-export async function startEmulator() {
+export async function startEmulator(args = []) {
   const bin =
     process.env.EMULATOR_BIN ??
     join(process.env.CARGO_TARGET_DIR ?? join(process.env.HOME, '.cache/altinn-broker-client/target'), 'debug', 'altinn-broker-emulator');
   const data = tempDir('fidelity-emu-');
   // Its log goes to a file: the 500s a fidelity table provokes are logged at ERROR, one line each.
   const log = join(data, 'emulator.log');
-  const proc = spawn(bin, ['--port', '0', '--data-dir', data, '--log', 'warn'], { stdio: ['ignore', 'pipe', openSync(log, 'w')] });
+  const proc = spawn(bin, ['--port', '0', '--data-dir', data, '--log', 'warn', ...args], {
+    stdio: ['ignore', 'pipe', openSync(log, 'w')],
+  });
   const reap = () => proc.kill('SIGKILL');
   process.once('exit', reap);
   const first = await new Promise((resolve, reject) => {
