@@ -173,6 +173,10 @@ step no-any-in-declarations bash -c '! grep -nwE "any" pkg/*.d.ts pkg/edge/*.d.t
 step tsc tsc -p examples/tsconfig.json
 # The package in a Vite production build, run in headless Chromium against the emulator started above.
 step vite-bundle node tests/vite/run.mjs
+# The benchmark command's smoke (bench/run.mjs, which scripts/bench.sh runs in full): every row at small sizes, one
+# round, on the dev package and the debug emulator, in well under a minute. It fails when a row throws or yields no
+# finite figure; it never fails on a budget (--no-fail): budgets are judged by the full run on a quiet machine.
+step bench-smoke env EMULATOR_BIN="$CARGO_TARGET_DIR/debug/altinn-broker-emulator" node bench/run.mjs --quick --no-fail --out "$logs/bench"
 
 # Resumable (tus) uploads across processes, each test with emulators of its own: kill -9 of the emulator at its
 # tus crash points, a killed uploading Node process, a reloaded Chromium page.

@@ -1,6 +1,7 @@
 // Shared by the edge tests: the package under test, a Node HTTP server around a fetch-style handler (srvx's
 // Request/Response adapter), and a runner that prints one line per case and the "test result:" line
 // scripts/test.sh counts.
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -27,6 +28,21 @@ export async function serve(handler) {
       server.close(resolve);
     }),
   };
+}
+
+/**
+ * Headless Debian Chromium through playwright-core (`CHROMIUM` names another binary), with the flags that keep it
+ * from reaching outside the machine (toolchain-notes: Playwright).
+ */
+export async function launchChromium() {
+  const { chromium } = requireTool('playwright-core');
+  const executablePath = process.env.CHROMIUM || execFileSync('sh', ['-c', 'command -v chromium']).toString().trim();
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
 }
 
 export function assert(cond, message) {

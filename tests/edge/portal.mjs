@@ -2,15 +2,13 @@
 // without --cors-origin, the proxies' tokens from maskinportenTokenProvider against the emulator's Maskinporten.
 // The page's BrokerClient (baseUrl = the page's origin, no token) sends a tus upload with parallel: 4 and
 // downloads a Range; nothing token-like reaches the page's requests, responses or storage.
-import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Emulator, RECIPIENT, SENDER } from '../tus/harness.mjs';
-import { assert, assertEq, clientPackage, pkgDir, requireTool, run, serve } from './common.mjs';
+import { assert, assertEq, clientPackage, launchChromium, pkgDir, run, serve } from './common.mjs';
 
 const { createBrokerProxy, maskinportenTokenProvider } = await clientPackage();
-const { chromium } = requireTool('playwright-core');
 const page = readFileSync(fileURLToPath(new URL('./portal_page.html', import.meta.url)));
 const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
 const TOKEN_LIKE = /eyJ[A-Za-z0-9_-]{10,}/;
@@ -97,13 +95,7 @@ await run('edge_portal', cases, {
       if (path === '/' || path.startsWith('/pkg/')) return staticFile(path);
       return path.startsWith('/recipient/') ? recipientProxy(req) : senderProxy(req);
     });
-    const executablePath = process.env.CHROMIUM || execFileSync('sh', ['-c', 'command -v chromium']).toString().trim();
-    const browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     return { emu, server, browser, site: server.url, issued, subscriptionKey, requests: [] };
   },
   async teardown(ctx) {

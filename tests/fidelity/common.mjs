@@ -80,6 +80,9 @@ export async function startEmulator(args = []) {
   return {
     url: m[1],
     log,
+    /** The process id and the data dir (the benchmark reads the process's peak RSS and writes beside its files). */
+    pid: proc.pid,
+    dataDir: data,
     /** Stops the process; its data dir (and log) is removed unless `keep`. */
     async stop({ keep = false } = {}) {
       process.off('exit', reap);

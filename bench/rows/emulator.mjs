@@ -1,0 +1,164 @@
+// Rows 10–12, the emulator (release build) alone:
+// 10. one streamed upload of `emuUpload` MiB by curl (`curl -T file -X POST`, timed from the first body byte to
+//     the 200: time_total − time_pretransfer) against `dd if=file of=<the emulator's data dir>/x bs=1M conv=fsync`
+//     (the same source file, warm in the page cache for both; the same disk);
+// 11. its peak RSS (VmHWM) over `emuConcurrent` concurrent uploads of `emuConcurrentSize` MiB (raw fetch, one
+//     fresh emulator);
+// 12. overview latency (GET /broker/api/v1/filetransfer/{id}) under an open-loop `latencyRate` req/s for
+//     `latencySeconds` s (node:http over keep-alive connections; a request is sent at its due time whether or not
+//     earlier ones were answered): p50 and p99 from each request's send to the end of its answer.
+import { execFile, spawn } from 'node:child_process';
+import { rmSync, openAsBlob } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { boundRow, compareRow } from '../lib/report.mjs';
+import { alternate, mbps, quantile, since } from '../lib/stats.mjs';
+import { API, emulator, MiB } from '../lib/world.mjs';
+
+const exec = promisify(execFile);
+
+/** curl's POST of `path`; the Authorization header goes in through a config on stdin (never on argv). */
+function curlUpload(url, token, path) {
+  return new Promise((resolve, reject) => {
+    const p = spawn('curl', ['-sS', '--config', '-', '-o', '/dev/null', '-w', '%{http_code} %{time_pretransfer} %{time_total}',
+      '-H', 'Expect:', '-H', 'content-type: application/octet-stream', '-T', path, '-X', 'POST', url], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      const [status, pre, total] = out.trim().split(' ');
+      if (code !== 0 || status !== '200') reject(new Error(`curl exited ${code}, HTTP ${status}: ${err.trim()}`));
+      else resolve(Number(total) - Number(pre));
+    });
+    p.stdin.end(`header = "Authorization: Bearer ${token}"\n`);
+  });
+}
+
+export const rows = [
+  {
+    id: 'emu-upload',
+    title: 'emulator: one streamed upload vs dd',
+    async run(ctx) {
+      const size = ctx.size('emuUpload');
+      const path = await ctx.scratch.file(size);
+      const emu = await emulator();
+      const target = join(emu.dataDir, 'bench-dd.bin');
+      try {
+        const r = await alternate(ctx.rounds, {
+          emulator: async () => {
+            const id = await emu.initialize('emu.bin');
+            return mbps(size, await curlUpload(emu.uploadUrl(id), emu.tokens.write, path));
+          },
+          dd: async () => {
+            const t0 = performance.now();
+            await exec('dd', [`if=${path}`, `of=${target}`, 'bs=1M', 'conv=fsync']);
+            const s = since(t0);
+            rmSync(target, { force: true });
+            return mbps(size, s);
+          },
+        }, ctx);
+        return [compareRow({
+          key: '10', id: this.id, measure: `emulator, one ${ctx.label('emuUpload')} streamed upload (curl -T)`, unit: 'MB/s',
+          ours: { rounds: r.emulator }, baseline: { label: 'dd bs=1M conv=fsync, same disk', rounds: r.dd }, budget: { min: 0.8 },
+        })];
+      } finally {
+        await emu.stop();
+      }
+    },
+  },
+  {
+    id: 'emu-rss',
+    title: 'emulator: peak RSS with concurrent uploads',
+    async run(ctx) {
+      const n = ctx.value('emuConcurrent');
+      const size = ctx.size('emuConcurrentSize');
+      const blob = await openAsBlob(await ctx.scratch.file(size));
+      const rounds = [];
+      for (let round = 0; round < ctx.rounds; round++) {
+        const emu = await emulator();
+        try {
+          const ids = [];
+          for (let i = 0; i < n; i++) ids.push(await emu.initialize(`concurrent-${i}.bin`));
+          const idle = emu.peakRss();
+          const t0 = performance.now();
+          await Promise.all(ids.map((id) => emu.rawUpload(id, blob)));
+          const s = since(t0);
+          const peak = emu.peakRss();
+          ctx.log(`    round ${round + 1}/${ctx.rounds}: VmHWM ${(idle / MiB).toFixed(1)} MiB before, ${(peak / MiB).toFixed(1)} MiB after ${n} × ${size / MiB} MiB in ${s.toFixed(1)} s`);
+          rounds.push(peak / MiB);
+        } finally {
+          await emu.stop();
+        }
+      }
+      return [boundRow({
+        key: '11', id: this.id, measure: `emulator peak RSS (VmHWM), ${n} concurrent ${ctx.label('emuConcurrentSize')} uploads`, unit: 'MiB',
+        ours: { rounds }, budget: { max: 64 },
+      })];
+    },
+  },
+  {
+    id: 'emu-latency',
+    title: 'emulator: overview latency, open loop',
+    async run(ctx) {
+      const rate = ctx.value('latencyRate');
+      const seconds = ctx.value('latencySeconds');
+      const emu = await emulator();
+      const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+      try {
+        const id = await emu.initialize('latency.bin');
+        const { hostname, port } = new URL(emu.url);
+        const headers = { authorization: `Bearer ${emu.tokens.write}` };
+        const one = () => new Promise((resolve, reject) => {
+          const t0 = process.hrtime.bigint();
+          const req = request({ hostname, port, path: `${API}/filetransfer/${id}`, headers, agent }, (res) => {
+            res.on('data', () => {});
+            res.on('end', () => {
+              if (res.statusCode !== 200) reject(new Error(`overview answered ${res.statusCode}`));
+              else resolve(Number(process.hrtime.bigint() - t0) / 1e6);
+            });
+          });
+          req.on('error', reject);
+          req.end();
+        });
+        // An open loop: every tick sends whatever has come due, without waiting for answers.
+        const openLoop = async (secs) => {
+          const total = Math.round(rate * secs);
+          const every = 1000 / rate;
+          const pending = [];
+          const lags = [];
+          const start = performance.now();
+          let sent = 0;
+          while (sent < total) {
+            const now = performance.now();
+            while (sent < total && start + sent * every <= now) {
+              lags.push(now - (start + sent * every));
+              pending.push(one());
+              sent += 1;
+            }
+            await new Promise((r) => setTimeout(r, 1));
+          }
+          return { latencies: await Promise.all(pending), lags, achieved: total / ((performance.now() - start) / 1000) };
+        };
+        await openLoop(Math.min(1, seconds)); // warm-up: connections open, the emulator's caches warm
+        const r = await openLoop(seconds);
+        const sorted = [...r.latencies].sort((a, b) => a - b);
+        const lagSorted = [...r.lags].sort((a, b) => a - b);
+        const p50 = quantile(sorted, 0.5);
+        const p99 = quantile(sorted, 0.99);
+        ctx.log(`   ${sorted.length} requests at ${rate}/s: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${sorted[sorted.length - 1].toFixed(2)} ms; ` +
+          `send lag behind schedule p99 ${quantile(lagSorted, 0.99).toFixed(2)} ms`);
+        const extra = { requests: sorted.length, rate, seconds, p999: quantile(sorted, 0.999), max: sorted[sorted.length - 1], sendLagP99: quantile(lagSorted, 0.99) };
+        return [
+          boundRow({ key: '12a', id: this.id, measure: `emulator overview latency p50, open loop ${rate} req/s for ${seconds} s`, unit: 'ms', ours: { rounds: [p50] }, extra }),
+          boundRow({ key: '12b', id: this.id, measure: `emulator overview latency p99, open loop ${rate} req/s for ${seconds} s`, unit: 'ms', ours: { rounds: [p99] }, budget: { max: 2 }, extra }),
+        ];
+      } finally {
+        agent.destroy();
+        await emu.stop();
+      }
+    },
+  },
+];
