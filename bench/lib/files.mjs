@@ -2,7 +2,7 @@
 // input files written from a random 8 MiB block repeated — never held in memory, and incompressible (a repeated
 // block is nothing any step here exploits: nothing on the path compresses or deduplicates).
 import { randomFillSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ export class Scratch {
   async file(size) {
     let p = this.files.get(size);
     if (!p) {
+      this.needDisk(size, `a ${size >> 20} MiB input file`);
       p = join(this.dir, `input-${size}.bin`);
       const block = randomFillSync(Buffer.alloc(Math.min(BLOCK, size)));
       const fh = await open(p, 'w');
@@ -42,6 +43,18 @@ export class Scratch {
     const p = this.files.get(size);
     if (p) rmSync(p, { force: true });
     this.files.delete(size);
+  }
+
+  /**
+   * Throws unless the temp dir's disk has room for `bytes` more and a GiB to spare: a row that would fill a disk
+   * other work shares reports an error instead.
+   */
+  needDisk(bytes, what) {
+    const fs = statfsSync(this.dir);
+    const free = fs.bavail * fs.bsize;
+    if (free < bytes + (1 << 30)) {
+      throw new Error(`${what} needs ${(bytes / 2 ** 30).toFixed(1)} GiB of disk and 1 GiB to spare; ${(free / 2 ** 30).toFixed(1)} GiB free in ${this.dir}`);
+    }
   }
 
   path(name) {

@@ -1,32 +1,48 @@
-// A fresh Node process for the memory rows: uploads each file named on the command line through `client.upload`
-// (its defaults; a Blob from fs.openAsBlob) to the emulator at BENCH_URL, one transfer each, and prints one JSON
-// line: the wasm instance's memory.buffer.byteLength before and after each upload, and the process's peak RSS
-// (process.resourceUsage().maxRSS and /proc/self/status VmHWM). The token comes in BENCH_TOKEN, never on argv.
+// A fresh Node process for the memory rows. It reads one JSON line per upload on stdin — { url, token, file,
+// size } — uploads `size` bytes of `file` through `client.upload` (its defaults) to the emulator at `url` (a new
+// transfer), and answers one JSON line: { size, seconds, wasmAfter } (the wasm instance's memory.buffer.byteLength).
+// At the end of its input it prints { node, wasmBefore, maxRss, vmHwm } (process.resourceUsage().maxRSS and
+// /proc/self/status VmHWM, bytes). The Blob is the file's (fs.openAsBlob, streamed from disk); a size beyond the
+// file is the same file's Blob repeated (a Blob of Blobs copies nothing), so a 2 GiB upload needs no 2 GiB file.
+// Tokens arrive on stdin, never on argv.
 import { openAsBlob } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { clientPackage } from '../../tests/fidelity/common.mjs';
-import { statusField } from './world.mjs';
 import { RECIPIENT, RESOURCE, SENDER } from '../../tests/edge/harness.mjs';
+import { statusField } from './world.mjs';
 
-const url = process.env.BENCH_URL;
-const token = process.env.BENCH_TOKEN;
-const files = process.argv.slice(2);
 const mod = await clientPackage();
 const wasm = await mod.default();
-const client = new mod.BrokerClient({ baseUrl: url, token: () => token });
-const out = { node: process.version, wasmBefore: wasm.memory.buffer.byteLength, uploads: [] };
-for (const [i, file] of files.entries()) {
+const wasmBefore = wasm.memory.buffer.byteLength;
+let n = 0;
+
+async function source(file, size) {
+  const one = await openAsBlob(file);
+  const parts = Array.from({ length: Math.ceil(size / one.size) }, () => one);
+  const blob = parts.length === 1 ? one : new Blob(parts);
+  return blob.size === size ? blob : blob.slice(0, size);
+}
+
+for await (const line of createInterface({ input: process.stdin })) {
+  if (!line.trim()) continue;
+  const { url, token, file, size } = JSON.parse(line);
+  const client = new mod.BrokerClient({ baseUrl: url, token: () => token });
+  n += 1;
   const id = await client.initialize({
     fileName: 'memory.bin',
     resourceId: RESOURCE,
-    sendersFileTransferReference: `bench-memory-${process.pid}-${i}`,
+    sendersFileTransferReference: `bench-memory-${process.pid}-${n}`,
     sender: `0192:${SENDER}`,
     recipients: [`0192:${RECIPIENT}`],
   });
-  const blob = await openAsBlob(file);
+  const blob = await source(file, size);
   const t0 = performance.now();
-  const { size } = await client.upload(id, blob);
-  out.uploads.push({ size, seconds: (performance.now() - t0) / 1000, wasmAfter: wasm.memory.buffer.byteLength });
+  const r = await client.upload(id, blob);
+  console.log(JSON.stringify({ size: r.size, seconds: (performance.now() - t0) / 1000, wasmAfter: wasm.memory.buffer.byteLength }));
 }
-out.maxRss = process.resourceUsage().maxRSS * 1024;
-out.vmHwm = statusField(process.pid, 'VmHWM');
-console.log(JSON.stringify(out));
+console.log(JSON.stringify({
+  node: process.version,
+  wasmBefore,
+  maxRss: process.resourceUsage().maxRSS * 1024,
+  vmHwm: statusField(process.pid, 'VmHWM'),
+}));

@@ -103,6 +103,19 @@ export async function emulator({ cors = false } = {}) {
   return world;
 }
 
+/**
+ * Runs `fn(world)` against an emulator of its own, stopped (its data dir removed) afterwards: the GiB rows start one
+ * per upload, so what they write never piles up on a shared disk.
+ */
+export async function withEmulator(options, fn) {
+  const world = await emulator(options);
+  try {
+    return await fn(world);
+  } finally {
+    await world.stop();
+  }
+}
+
 /** A /proc/<pid>/status field in bytes (Linux). */
 export function statusField(pid, field) {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
