@@ -175,7 +175,12 @@ function mib(v) {
   return v >= 1024 && v % 1024 === 0 ? `${v / 1024} GiB` : `${v} MiB`;
 }
 
-main().catch((e) => {
-  console.error(e?.stack ?? e);
-  process.exitCode = 2;
-});
+// Exits when done: a row that failed half-way may have left a handle (a socket, a child's pipe) that would keep
+// the process alive; the exit handlers then stop what it started and remove the temp dir.
+main().then(
+  () => process.exit(),
+  (e) => {
+    console.error(e?.stack ?? e);
+    process.exit(2);
+  },
+);

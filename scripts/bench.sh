@@ -12,7 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/altinn-broker-client/target}"
-export PATH="$PWD/js/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# Not js/node_modules/.bin: npm links the node22/node24 aliases' `node` there, and the run is on the machine's Node
+# (build-pkg.sh puts it on its own PATH for wasm-opt).
+export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR=never
 started=$(date +%s)
 

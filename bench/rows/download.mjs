@@ -24,6 +24,7 @@ export const rows = [
     title: 'download, drained',
     async run(ctx) {
       const size = ctx.size('download');
+      ctx.scratch.needDisk(size, 'the download row');
       const emu = await emulator();
       try {
         const id = await emu.initialize('download.bin');

@@ -27,6 +27,10 @@ function child() {
       if (r.size !== size) throw new Error(`the child uploaded ${r.size} bytes, not ${size}`);
       return r;
     },
+    /** Stops the child if it still runs (a row that failed half-way). */
+    kill() {
+      if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    },
     async end() {
       p.stdin.end();
       const r = await next();
@@ -48,8 +52,12 @@ export const rows = [
       const peak = (size) => withEmulator({}, async (emu) => {
         ctx.scratch.needDisk(size, 'an upload');
         const c = child();
-        await c.upload(emu, file, size);
-        return (await c.end()).maxRss / MiB;
+        try {
+          await c.upload(emu, file, size);
+          return (await c.end()).maxRss / MiB;
+        } finally {
+          c.kill();
+        }
       });
       const r = await alternate(ctx.rounds, { small: () => peak(small), large: () => peak(large) }, ctx);
       const [ls, ll] = ctx.label('rss').split(' / ');
@@ -72,14 +80,19 @@ export const rows = [
       const file = await ctx.scratch.file(ctx.size('upload'));
       const c = child();
       const after = [];
-      for (const size of sizes) {
-        const r = await withEmulator({}, (emu) => {
-          ctx.scratch.needDisk(size, 'an upload');
-          return c.upload(emu, file, size);
-        });
-        after.push(r.wasmAfter / MiB);
+      let end;
+      try {
+        for (const size of sizes) {
+          const r = await withEmulator({}, (emu) => {
+            ctx.scratch.needDisk(size, 'an upload');
+            return c.upload(emu, file, size);
+          });
+          after.push(r.wasmAfter / MiB);
+        }
+        end = await c.end();
+      } finally {
+        c.kill();
       }
-      const end = await c.end();
       ctx.log(`   wasm memory: ${end.wasmBefore / MiB} MiB at start, after each upload: ${after.join(', ')} MiB`);
       return [
         boundRow({
