@@ -27,7 +27,7 @@ cargo build --release -p altinn-broker-emulator --locked
 stamp=pkg/.bench-release
 if [ -n "${CLIENT_PKG:-}" ]; then
   echo "bench: measuring the package at $CLIENT_PKG (CLIENT_PKG), not building pkg/"
-elif [ ! -f "$stamp" ] || [ -n "$(find src core/src Cargo.toml Cargo.lock js/assemble-pkg.mjs scripts/build-pkg.sh -newer "$stamp" -type f -print -quit)" ]; then
+elif [ ! -f "$stamp" ] || [ -n "$(find src core Cargo.toml Cargo.lock js/assemble-pkg.mjs js/package-lock.json scripts/build-pkg.sh -newer "$stamp" -type f -print -quit)" ]; then
   echo "bench: building the release package (scripts/build-pkg.sh --release)"
   scripts/build-pkg.sh --release
   # build-pkg.sh starts from an empty pkg/: this marks the result as the release build of these sources.
