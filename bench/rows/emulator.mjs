@@ -149,7 +149,11 @@ export const rows = [
         const extra = { requests: sorted.length, rate, seconds, p999: quantile(sorted, 0.999), max: sorted[sorted.length - 1], sendLagP99: quantile(lagSorted, 0.99) };
         return [
           boundRow({ key: '12a', id: this.id, measure: `emulator overview latency p50, open loop ${rate} req/s for ${seconds} s`, unit: 'ms', ours: { rounds: [p50] }, extra }),
-          boundRow({ key: '12b', id: this.id, measure: `emulator overview latency p99, open loop ${rate} req/s for ${seconds} s`, unit: 'ms', ours: { rounds: [p99] }, budget: { max: 2 }, extra }),
+          // The sender shares the cores: its lag behind the schedule says how far to trust the figure.
+          boundRow({
+            key: '12b', id: this.id, unit: 'ms', ours: { rounds: [p99] }, budget: { max: 2 }, extra,
+            measure: `emulator overview latency p99, open loop ${rate} req/s for ${seconds} s (sender lag p99 ${extra.sendLagP99.toFixed(1)} ms)`,
+          }),
         ];
       } finally {
         agent.destroy();
