@@ -29,7 +29,7 @@ pub struct Settings {
     pub hash: bool,
 }
 
-/// A finished upload: the service holds every byte (and has joined the parts).
+/// A finished upload: the service holds every byte (a parallel upload's final is created; see `finish`).
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Outcome {
@@ -309,18 +309,22 @@ async fn finish(u: &Rc<Upload>, chunks: Chunks, offsets: Vec<Option<u64>>) -> Re
         }
     }
     if r.is_parallel() {
-        let final_path = match &r.final_path {
-            Some(p) => p.clone(),
+        match &r.final_path {
+            // The service took the final: its creation is the upload's completion (contract §5: the transfer moves
+            // to `UploadProcessing` at once, and the service joins the parts in the background, as it processes a
+            // streamed upload; a failed join ends the transfer `Failed`, which a wait for `Published` reports). Waiting
+            // for HEAD on the final to show the joined length (polled 100 ms ×1.5) came on top of the wait for
+            // `Published`, and noticed the join up to half its duration late.
             None => {
                 let paths: Vec<String> = r.uploads.iter().map(|up| up.path.clone()).collect();
                 let p = parallel::join(s, &paths).await?;
                 let mut saved = r.clone();
-                saved.final_path = Some(p.clone());
+                saved.final_path = Some(p);
                 u.save(saved).await?;
-                p
             }
-        };
-        parallel::wait_joined(s, &final_path, r.size).await?;
+            // Resumed after the final was created: the service may still be joining.
+            Some(p) => parallel::wait_joined(s, p, r.size).await?,
+        }
     }
     u.forget().await?;
     let md5 = digest.and_then(|d| d.borrow().clone());
