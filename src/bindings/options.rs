@@ -299,6 +299,12 @@ export interface UploadOptions extends CallOptions {
    * to have the service refuse a changed file, pass `checksum` to `initialize` (or use `send`, which does).
    */
   hash?: boolean;
+  /**
+   * `upload` progress, byte-exact where the runtime can send a stream body (Node, Deno, workerd): the Blob then goes
+   * through a counting stream, which also lets the stall timer watch the sending. Without `onProgress` and `hash`
+   * a Blob goes to `fetch` as the Blob (the fastest body; no progress until the answer, and no stall timer while
+   * it is sent).
+   */
   onProgress?: (progress: Progress) => void;
 }
 "#;

@@ -1,8 +1,8 @@
 //! The streamed upload, `POST /filetransfer/{id}/upload` with the raw file (contract §1.3).
 //!
-//! Where `fetch` can send a stream body (Node, Deno, workerd; Chromium over HTTP/2) a Blob goes as its `stream()`
-//! through a counting body (`src/js/body.js`), which adds byte-exact progress and the stall timer; elsewhere it goes
-//! to `fetch` as the Blob, so the runtime streams it from disk. A caller's stream goes only through a stream body;
+//! A Blob goes to `fetch` as the Blob, so the runtime streams it from disk. When progress or the MD5 is asked for
+//! and `fetch` can send a stream body (Node, Deno, workerd; Chromium over HTTP/2), it goes as its `stream()` through
+//! a counting body (`src/js/body.js`) instead, which adds byte-exact progress and the stall timer. A caller's stream goes only through a stream body;
 //! where the runtime cannot send one, the upload is refused rather than buffered.
 //!
 //! Hashing is the same in every runtime: only with `hash`, and then the result always has the MD5 of the bytes
@@ -45,7 +45,10 @@ impl Client {
         let total = source.size();
         let mut tally: Option<Tally> = None;
         let body = match source {
-            Source::Blob(blob) if self.stream_bodies => {
+            // Only when something needs the bytes counted: a stream body, however thin, runs at 0.72-0.75x a Blob
+            // body in Node (1 GiB, alternating rounds: raw Blob 242 MB/s, a bare JS pull stream 175, this body 181;
+            // the client's CPU is the same), so a Blob with neither `hash` nor `onProgress` goes as the Blob.
+            Source::Blob(blob) if self.stream_bodies && (hash || progress.is_some()) => {
                 let (s, t) = counting_body(&blob.stream(), hash, total, guard, progress.clone())?;
                 tally = Some(t);
                 Body::stream(s)
