@@ -49,7 +49,15 @@ async function usage(file: File, stream: ReadableStream<Uint8Array>, size: numbe
   const sent = await client.send(file, meta, {
     signal,
     timeoutMs: 60_000,
-    onProgress: (p: Progress) => console.log(p.phase, p.loaded, p.total ?? "?"),
+    onProgress: (p: Progress) => {
+      // One progress bar for every phase of send.
+      if (p.phase === "processing" || p.phase === "published") {
+        const now: FileTransferStatus | undefined = p.status;
+        console.log(p.phase, now);
+      } else {
+        console.log(p.phase, p.loaded, p.total ?? "?");
+      }
+    },
   });
   const status: FileTransferStatus = sent.overview.fileTransferStatus;
   const checksum: string | null = sent.checksum;

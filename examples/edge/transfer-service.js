@@ -47,8 +47,9 @@ export function transferService({ sender, recipient, resourceId, senderOrg, reci
       recipients: recipients.map((org) => `0192:${org}`),
     });
     const length = Number(request.headers.get('content-length'));
-    // The body goes on as a stream: the client hashes it on the way, and the service compares its own MD5.
+    // The body goes on as a stream: with `hash: true` the client hashes it on the way (the MD5 comes back).
     const { size, md5 } = await sender.upload(fileTransferId, request.body, {
+      hash: true,
       size: Number.isFinite(length) && length > 0 ? length : undefined,
       signal: request.signal,
     });

@@ -99,7 +99,7 @@ impl BrokerClient {
         self.call(options, |c: Call<UploadOptions>| async move {
             let id = transfer_id(&file_transfer_id)?;
             let source = Source::from_js(file, c.options.size)?;
-            let hash = c.options.hash.unwrap_or(true);
+            let hash = c.options.hash.unwrap_or(false);
             let up = c.client.upload(id, &source, hash, c.options.on_progress, &c.guard).await?;
             to_js(&UploadResult { file_transfer_id: id.to_string(), size: up.size, md5: up.md5 })
         })
@@ -137,7 +137,7 @@ impl BrokerClient {
             let o = c.options;
             let source = Source::from_js(file, o.size)?;
             let meta = initialize_from_js(&metadata)?;
-            let wait = options::read::<WaitOptions>(&all)?.polling();
+            let wait = options::read::<WaitOptions>(&all)?.polling_after_upload();
             let resumable = match o.resumable {
                 Some(true) => Some(options::read::<StartUploadOptions>(&all)?.into_start(c.client.transport.timeouts)?),
                 _ => None,

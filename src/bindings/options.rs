@@ -273,16 +273,38 @@ pub struct NoOptions {}
 #[wasm_bindgen(typescript_custom_section)]
 const UPLOAD_OPTIONS: &'static str = r#"
 export interface Progress {
-  phase: "hash" | "upload" | "download";
+  /**
+   * - `hash`: reading the file for its MD5 before anything is sent (`send` with a Blob or bytes);
+   * - `upload`: bytes handed to the runtime's `fetch` (a tus upload: bytes the service acknowledged);
+   * - `download`: bytes of a download read;
+   * - `processing` (`send` only): the upload is done and the service is working on it; told once per new status
+   *   polled (`UploadProcessing`, ...), with `loaded` = `total` = the bytes sent;
+   * - `published` (`send` only): the transfer is `Published`, the last event before `send` resolves.
+   */
+  phase: "hash" | "upload" | "download" | "processing" | "published";
   loaded: number;
   total: number | null;
+  /** With `processing` and `published`: the transfer's status as polled. */
+  status?: FileTransferStatus;
 }
 
 export interface UploadOptions extends CallOptions {
   /** The size of a stream, when known. */
   size?: number;
-  /** Hash a stream while it uploads and report the MD5 (default true). */
+  /**
+   * Compute the MD5 of the bytes sent and return it as `UploadResult.md5` (default false: nothing is hashed, and
+   * `md5` is absent). The same in every runtime: a stream body (Node, Deno, workerd; a browser over HTTP/2, or
+   * a caller's stream) is hashed chunk by chunk as it goes; a Blob a browser sends as the Blob is read a second
+   * time in slices while it uploads; bytes are hashed as they are. The service's own checksum is not involved:
+   * to have the service refuse a changed file, pass `checksum` to `initialize` (or use `send`, which does).
+   */
   hash?: boolean;
+  /**
+   * `upload` progress, byte-exact where the runtime can send a stream body (Node, Deno, workerd): the Blob then goes
+   * through a counting stream, which also lets the stall timer watch the sending. Without `onProgress` and `hash`
+   * a Blob goes to `fetch` as the Blob (the fastest body; no progress until the answer, and no stall timer while
+   * it is sent).
+   */
   onProgress?: (progress: Progress) => void;
 }
 "#;
@@ -322,7 +344,15 @@ options! {
 
 impl WaitOptions {
     pub fn polling(&self) -> Polling {
-        let d = Polling::default();
+        self.polling_from(Polling::default())
+    }
+
+    /// `send`'s wait for `Published` (see [`Polling::after_upload`]).
+    pub fn polling_after_upload(&self) -> Polling {
+        self.polling_from(Polling::after_upload())
+    }
+
+    fn polling_from(&self, d: Polling) -> Polling {
         Polling {
             timeout_ms: self.timeout_ms,
             interval_ms: self.interval_ms.unwrap_or(d.interval_ms),
@@ -336,8 +366,18 @@ const SEND_OPTIONS: &'static str = r#"
 export interface SendOptions extends WaitOptions, ResumableSendOptions {
   /** The size of a stream, when known. */
   size?: number;
-  /** Compute the MD5 (first for a Blob or bytes, while uploading for a stream). Default true. */
+  /**
+   * Compute the MD5 (default true). A Blob or bytes are read once for it before anything is sent (phase `hash`),
+   * and the checksum goes with initialize, so the service refuses a file that changed on disk meanwhile; a stream
+   * is hashed while it uploads and compared with the checksum the service records. `SendResult.checksum` is the
+   * MD5 either way; a `checksum` in the metadata is used as given, and nothing is hashed.
+   */
   hash?: boolean;
+  /**
+   * Every phase in order: `hash` (a Blob or bytes, with `hash`), `upload`, `processing` (each new status while
+   * the service scans and publishes), `published`. The wait polls the overview at once after the upload, then
+   * every 50 ms growing ×1.5 up to 1 s unless `intervalMs`/`maxIntervalMs` say otherwise.
+   */
   onProgress?: (progress: Progress) => void;
 }
 

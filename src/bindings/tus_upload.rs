@@ -72,7 +72,8 @@ pub struct TusUpload {
 
 #[wasm_bindgen]
 impl TusUpload {
-    /// Resolves when the service holds the whole file (and has joined the partials of a parallel upload);
+    /// Resolves when the service holds the whole file (a parallel upload: once the service took the final
+    /// concatenation; it joins the partials in the background, so wait for `Published` to read the file back);
     /// rejects with an `AbortError` after `pause()`, `terminate()` or the signal, and with the failure otherwise.
     #[wasm_bindgen(getter, unchecked_return_type = "Promise<TusUploadResult>")]
     pub fn done(&self) -> Promise {

@@ -174,7 +174,7 @@ const UPLOAD_RESULT: &'static str = r#"
 export interface UploadResult {
   fileTransferId: string;
   size: number;
-  /** The MD5 computed while uploading a stream, or null. */
+  /** With `hash: true`: the MD5 of the bytes sent (lower-case hex); null without. */
   md5: string | null;
 }
 "#;

@@ -9,9 +9,11 @@ use std::rc::Rc;
 
 use altinn_broker_core::paths;
 use altinn_broker_core::FileTransferId;
-use futures_util::stream;
-use js_sys::{Function, Uint8Array};
-use wasm_bindgen::JsValue;
+use std::cell::RefCell;
+
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 use web_sys::{AbortSignal, Response};
 
 use crate::client::Client;
@@ -19,9 +21,6 @@ use crate::error::{Error, TimeoutKind};
 use crate::http::guard::CallGuard;
 use crate::http::transport::Request;
 use crate::js::runtime::now_ms;
-use crate::js::stream::{ByteReader, ReadError};
-use crate::js::value::notify;
-use crate::upload::body::progress_event;
 use crate::upload::md5::Hasher;
 use headers::{parse_content_range, parse_file_name, resume_range, ContentRange, RangeSpec};
 
@@ -52,41 +51,126 @@ struct Reading {
     id: FileTransferId,
     signal: Option<AbortSignal>,
     deadline_at: Option<f64>,
+    /// The current request's guard (a resumed request gets its own).
     guard: CallGuard,
-    /// Cancels the response body when the reading stops before its end.
-    reader: ByteReader,
     original: Option<RangeSpec>,
     first: Option<ContentRange>,
     expected: Option<u64>,
-    received: u64,
     resumes_left: u32,
     hasher: Option<Hasher>,
     checksum: Option<String>,
-    progress: Option<Function>,
     finished: bool,
 }
 
 impl Drop for Reading {
     fn drop(&mut self) {
         if !self.finished {
-            // The caller cancelled the stream (or dropped it): stop the request; dropping the reader releases the
-            // body.
+            // The caller cancelled the stream (or dropped it): stop the request.
             self.guard.cancel();
+        }
+    }
+}
+
+/// The Rust side of the stream `src/js/download.js` makes: JS moves the chunks, the pump decides.
+#[wasm_bindgen(skip_typescript)]
+pub struct DownloadPump {
+    state: Rc<RefCell<Reading>>,
+}
+
+#[wasm_bindgen(module = "/src/js/download.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = downloadStream)]
+    fn download_stream(
+        body: Option<web_sys::ReadableStream>,
+        pump: DownloadPump,
+        hooks: &Object,
+    ) -> web_sys::ReadableStream;
+}
+
+#[wasm_bindgen]
+impl DownloadPump {
+    /// Hashes a chunk (`verify`).
+    pub fn chunk(&self, chunk: Uint8Array) {
+        if let Ok(mut r) = self.state.try_borrow_mut() {
+            if let Some(h) = &mut r.hasher {
+                h.update_js(&chunk);
+            }
+        }
+    }
+
+    /// The JS stall timer fired while a read was pending: the request stops as stalled.
+    pub fn stall(&self) {
+        if let Ok(r) = self.state.try_borrow() {
+            r.guard.stalled();
+        }
+    }
+
+    /// The stream gave something that is not bytes: the error to surface.
+    #[wasm_bindgen(js_name = notBytes)]
+    pub fn not_bytes(&self, value: JsValue) -> JsValue {
+        if let Ok(mut r) = self.state.try_borrow_mut() {
+            r.finished = true;
+        }
+        Error::client_caused("the response body gave something that is not bytes", value).into()
+    }
+
+    /// The body ended complete after `received` bytes: `undefined`, or the error to surface (a checksum that
+    /// differs).
+    pub fn finish(&self, received: f64) -> JsValue {
+        let _ = received;
+        let Ok(mut r) = self.state.try_borrow_mut() else { return JsValue::UNDEFINED };
+        r.finished = true;
+        if let (Some(h), Some(expected)) = (r.hasher.take(), r.checksum.clone()) {
+            let actual = h.finish_hex();
+            if !actual.eq_ignore_ascii_case(&expected) {
+                return Error::ChecksumMismatch { expected, actual }.into();
+            }
+        }
+        JsValue::UNDEFINED
+    }
+
+    /// The body failed (`error`), or ended before its length (`error` undefined), after `received` bytes: a
+    /// promise of the body continuing it, or rejecting with the error to surface.
+    pub fn failed(&self, error: JsValue, received: f64) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let received = received as u64;
+            let failure = {
+                let r = state.borrow();
+                if error.is_undefined() {
+                    let of = r.expected.map(|e| format!(" of {e}")).unwrap_or_default();
+                    Error::Network { message: format!("the body ended after {received}{of} bytes"), cause: error }
+                } else {
+                    r.guard.map_js_error(error)
+                }
+            };
+            let resumable = matches!(failure, Error::Network { .. } | Error::Timeout { kind: TimeoutKind::Stall, .. });
+            let left = state.borrow().resumes_left;
+            if !resumable || left == 0 {
+                state.borrow_mut().finished = true;
+                return Err(failure.into());
+            }
+            state.borrow_mut().resumes_left -= 1;
+            match resume(&state, received).await {
+                Ok(body) => Ok(body.into()),
+                Err(e) => {
+                    state.borrow_mut().finished = true;
+                    Err(e.into())
+                }
+            }
+        })
+    }
+
+    /// The caller cancelled the stream: stop the request.
+    pub fn cancel(&self) {
+        if let Ok(r) = self.state.try_borrow() {
+            r.guard.cancel();
         }
     }
 }
 
 fn header(r: &Response, name: &str) -> Option<String> {
     r.headers().get(name).ok().flatten()
-}
-
-fn body_reader(r: &Response) -> Result<ByteReader, Error> {
-    let body = match r.body() {
-        Some(b) => b,
-        // A 0-byte answer may come without a body: read it as an empty stream.
-        None => web_sys::ReadableStream::new().map_err(|v| Error::client_caused("cannot create an empty stream", v))?,
-    };
-    ByteReader::new(body, "the response body")
 }
 
 impl Client {
@@ -127,41 +211,33 @@ pub async fn download(
         .as_deref()
         .and_then(parse_file_name)
         .or_else(|| overview.as_ref().map(|o| o.summary.file_name.clone()));
-    let reader = body_reader(&resp)?;
     let reading = Reading {
         client,
         id,
         signal: opts.signal,
         deadline_at,
         guard,
-        reader,
         original: opts.range,
         first,
         expected,
-        received: 0,
         resumes_left: opts.resume_attempts,
         hasher: verify.then(Hasher::new),
         checksum: checksum.clone(),
-        progress: opts.progress,
         finished: false,
     };
-    report(&reading);
-    let s = stream::unfold(Some(reading), |state| async move {
-        let mut r = state?;
-        match next(&mut r).await {
-            Ok(Some(chunk)) => Some((Ok(JsValue::from(chunk)), Some(r))),
-            Ok(None) => {
-                r.finished = true;
-                None
-            }
-            Err(e) => {
-                r.finished = true;
-                Some((Err(JsValue::from(e)), None))
-            }
-        }
-    });
+    let hooks = Object::new();
+    let set = |k: &str, v: &JsValue| {
+        let _ = Reflect::set(&hooks, &JsValue::from_str(k), v);
+    };
+    set("hash", &JsValue::from_bool(verify));
+    if let Some(p) = &opts.progress {
+        set("progress", p);
+    }
+    set("total", &expected.map(|n| JsValue::from(n as f64)).unwrap_or(JsValue::NULL));
+    set("stallMs", &JsValue::from(reading.guard.stall_ms().unwrap_or(0.0)));
+    let pump = DownloadPump { state: Rc::new(RefCell::new(reading)) };
     Ok(Download {
-        stream: wasm_streams::ReadableStream::from_stream(s).into_raw(),
+        stream: download_stream(resp.body(), pump, &hooks),
         size: expected.map(|n| n as f64),
         file_name,
         range: first,
@@ -170,72 +246,23 @@ pub async fn download(
     })
 }
 
-fn report(r: &Reading) {
-    if r.progress.is_some() {
-        notify(r.progress.as_ref(), &progress_event("download", r.received as f64, r.expected.map(|n| n as f64)));
-    }
-}
-
-/// The next chunk, continuing the download when the body was cut and resuming is allowed.
-async fn next(r: &mut Reading) -> Result<Option<Uint8Array>, Error> {
-    loop {
-        let waiting = r.guard.waiting();
-        let read = r.reader.next().await;
-        drop(waiting);
-        let failure = match read {
-            Ok(Some(chunk)) => {
-                if let Some(h) = &mut r.hasher {
-                    h.update_js(&chunk);
-                }
-                r.received += u64::from(chunk.length());
-                report(r);
-                return Ok(Some(chunk));
-            }
-            Ok(None) => match r.expected {
-                Some(e) if r.received < e => Error::Network {
-                    message: format!("the body ended after {} of {e} bytes", r.received),
-                    cause: JsValue::UNDEFINED,
-                },
-                _ => return finish(r).map(|_| None),
-            },
-            Err(ReadError::NotBytes(v)) => {
-                return Err(Error::client_caused("the response body gave something that is not bytes", v))
-            }
-            Err(ReadError::Failed(e)) => r.guard.map_js_error(e),
-        };
-        let resumable = matches!(failure, Error::Network { .. } | Error::Timeout { kind: TimeoutKind::Stall, .. });
-        if !resumable || r.resumes_left == 0 {
-            return Err(failure);
-        }
-        r.resumes_left -= 1;
-        resume(r).await?;
-    }
-}
-
-/// Checks the MD5 of a complete download.
-fn finish(r: &mut Reading) -> Result<(), Error> {
-    r.finished = true;
-    if let (Some(h), Some(expected)) = (r.hasher.take(), r.checksum.as_ref()) {
-        let actual = h.finish_hex();
-        if !actual.eq_ignore_ascii_case(expected) {
-            return Err(Error::ChecksumMismatch { expected: expected.clone(), actual });
-        }
-    }
-    Ok(())
-}
-
-/// Asks for the rest of the file with a fresh request (a stalled request's signal has fired and cannot be reused).
-async fn resume(r: &mut Reading) -> Result<(), Error> {
-    let remaining = r.deadline_at.map(|at| (at - now_ms()).max(0.0));
+/// Asks for the rest of the file with a fresh request (a stalled request's signal has fired and cannot be reused);
+/// the new body. No borrow of the state is held across a wait: the caller may cancel meanwhile.
+async fn resume(state: &Rc<RefCell<Reading>>, received: u64) -> Result<web_sys::ReadableStream, Error> {
+    let (client, id, signal, deadline_at, range) = {
+        let r = state.borrow();
+        let range = resume_range(r.original.as_ref(), r.first.as_ref(), received);
+        (r.client.clone(), r.id, r.signal.clone(), r.deadline_at, range)
+    };
+    let remaining = deadline_at.map(|at| (at - now_ms()).max(0.0));
     if remaining == Some(0.0) {
         return Err(Error::Timeout {
             kind: TimeoutKind::Deadline,
-            ms: r.client.transport.timeouts.deadline_ms.unwrap_or_default(),
+            ms: client.transport.timeouts.deadline_ms.unwrap_or_default(),
         });
     }
-    let guard = r.client.transport.guard(r.signal.clone(), remaining)?;
-    let range = resume_range(r.original.as_ref(), r.first.as_ref(), r.received);
-    let resp = r.client.download_request(r.id, Some(&range), &guard).await?;
+    let guard = client.transport.guard(signal, remaining)?;
+    let resp = client.download_request(id, Some(&range), &guard).await?;
     let want_start = match range {
         RangeSpec::From { start, .. } => start,
         RangeSpec::Suffix(_) => 0,
@@ -248,7 +275,10 @@ async fn resume(r: &mut Reading) -> Result<(), Error> {
             cr
         )));
     }
-    r.reader = body_reader(&resp)?;
-    r.guard = guard;
-    Ok(())
+    let body = match resp.body() {
+        Some(b) => b,
+        None => web_sys::ReadableStream::new().map_err(|v| Error::client_caused("cannot create an empty stream", v))?,
+    };
+    state.borrow_mut().guard = guard;
+    Ok(body)
 }

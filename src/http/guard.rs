@@ -124,6 +124,17 @@ impl CallGuard {
         Waiting(self.0.clone())
     }
 
+    /// The stall timeout, for a stall timer kept in JS (a streamed upload's body, `src/js/body.js`).
+    pub fn stall_ms(&self) -> Option<f64> {
+        self.0.stall_ms
+    }
+
+    /// A stall timer kept outside the guard fired: the call fails as stalled.
+    pub fn stalled(&self) {
+        self.0.stall_timer.borrow_mut().take();
+        self.0.fire(Cause::Stall);
+    }
+
     /// Stops everything on purpose, e.g. when the caller cancels a download stream.
     pub fn cancel(&self) {
         self.0.stall_timer.borrow_mut().take();

@@ -55,15 +55,29 @@ impl Client {
         let id = self.initialize(meta, guard).await?;
         let hash_while_uploading = hash && checksum_at_initialize.is_none();
         let up = match resumable {
-            None => self.upload(id, source, hash_while_uploading, progress, guard).await?,
+            None => self.upload(id, source, hash_while_uploading, progress.clone(), guard).await?,
             Some(mut o) => {
                 // A stream is hashed as its chunks are read, and compared below like a streamed upload's.
                 o.settings.hash = hash_while_uploading;
-                let out = upload_within(self.clone(), id, source.clone(), o, progress, guard).await?;
+                let out = upload_within(self.clone(), id, source.clone(), o, progress.clone(), guard).await?;
                 crate::upload::streamed::Uploaded { size: out.size as f64, md5: out.md5 }
             }
         };
-        let overview = self.wait_for(id, &Target::Statuses(vec![FileTransferStatus::Published]), wait, guard).await?;
+        let progress_ref = progress.as_ref();
+        // The service scans and publishes: `processing` with each new status polled, then `published`.
+        let mut last: Option<FileTransferStatus> = None;
+        let published = Target::Statuses(vec![FileTransferStatus::Published]);
+        let overview = self
+            .wait_observed(id, &published, wait, guard, |o| {
+                let status = o.summary.file_transfer_status;
+                if last != Some(status) && status != FileTransferStatus::Published {
+                    notify(progress_ref, &status_event("processing", up.size, status));
+                }
+                last = Some(status);
+            })
+            .await?;
+        notify(progress_ref, &status_event("published", up.size, overview.summary.file_transfer_status));
+
         let checksum = match (checksum_at_initialize, up.md5) {
             (Some(c), _) => Some(c),
             (None, Some(ours)) => {
@@ -78,4 +92,11 @@ impl Client {
         };
         Ok(Sent { id, checksum, size: up.size, overview })
     }
+}
+
+/// `{ phase, loaded, total, status }`: a phase after the upload, with all `size` bytes sent.
+fn status_event(phase: &str, size: f64, status: FileTransferStatus) -> wasm_bindgen::JsValue {
+    let e = progress_event(phase, size, Some(size));
+    let _ = js_sys::Reflect::set(&e, &"status".into(), &status.as_str().into());
+    e
 }

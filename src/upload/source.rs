@@ -65,19 +65,26 @@ impl Source {
             }
             Source::Blob(blob) => {
                 let size = blob.size();
-                let mut at = 0.0;
-                progress(0.0);
-                while at < size {
-                    guard.check()?;
+                let read = |at: f64| -> Result<JsFuture, Error> {
                     let end = (at + HASH_SLICE).min(size);
                     let slice = blob
                         .slice_with_f64_and_f64(at, end)
                         .map_err(|e| Error::client_caused("cannot slice the Blob", e))?;
-                    let buf = JsFuture::from(slice.array_buffer())
-                        .await
-                        .map_err(|e| Error::client_caused("cannot read the Blob", e))?;
+                    Ok(JsFuture::from(slice.array_buffer()))
+                };
+                progress(0.0);
+                // One slice read ahead: the runtime reads the next slice from disk (off the JS thread) while this
+                // one is hashed, so the pass costs about the MD5 alone rather than reading plus hashing.
+                let mut at = 0.0;
+                let mut next = (size > 0.0).then(|| read(0.0)).transpose()?;
+                while let Some(pending) = next.take() {
+                    guard.check()?;
+                    let buf = pending.await.map_err(|e| Error::client_caused("cannot read the Blob", e))?;
+                    at = (at + HASH_SLICE).min(size);
+                    if at < size {
+                        next = Some(read(at)?);
+                    }
                     h.update_js(&Uint8Array::new(&buf));
-                    at = end;
                     progress(at);
                 }
             }

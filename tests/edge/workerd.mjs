@@ -78,7 +78,7 @@ async function proxiedUpload(proxy, size) {
   const started = Date.now();
   let sent;
   try {
-    sent = await page.upload(fileTransferId, body.stream, { size });
+    sent = await page.upload(fileTransferId, body.stream, { size, hash: true });
   } finally {
     clearInterval(timer);
     rss.sample();

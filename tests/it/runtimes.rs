@@ -19,9 +19,22 @@ async fn blob_send_and_receive() {
     let r = ok(s.send(generated_blob(200_000).into(), meta("browser.bin"), Some(opts.into()))).await;
     let id: String = get(&r, "fileTransferId");
     let phases: Vec<String> = events.iter().map(|e| get::<String>(&e, "phase")).collect();
-    assert!(phases.contains(&"hash".to_string()) && phases.contains(&"upload".to_string()), "{phases:?}");
+    // Every phase, in order, each at least once; `published` exactly once, last.
+    let mut order = phases.clone();
+    order.dedup();
+    assert_eq!(order, ["hash", "upload", "processing", "published"], "{phases:?}");
+    let at = |phase: &str| events.iter().filter(|e| get::<String>(e, "phase") == phase).collect::<Vec<_>>();
+    let hashed = at("hash");
+    assert_eq!(get::<f64>(&hashed[hashed.len() - 1], "loaded"), 200_000.0);
+    let uploaded = at("upload");
+    assert_eq!(get::<f64>(&uploaded[uploaded.len() - 1], "loaded"), 200_000.0);
+    let processing = at("processing");
+    assert_eq!(get::<String>(&processing[0], "status"), "UploadProcessing", "the status as polled");
     let last = events.get(events.length() - 1);
-    assert_eq!((get::<String>(&last, "phase"), get::<f64>(&last, "loaded")), ("upload".into(), 200_000.0));
+    assert_eq!(
+        (get::<String>(&last, "phase"), get::<String>(&last, "status"), get::<f64>(&last, "loaded")),
+        ("published".into(), "Published".into(), 200_000.0)
+    );
 
     let rc = recipient();
     let d = ok(rc.download(id.clone(), obj(json!({ "verify": true })))).await;
@@ -80,4 +93,65 @@ async fn abort_mid_download_and_readable_errors() {
     Reflect::set(&opts, &"signal".into(), &ctl.signal()).unwrap();
     let e = fails(s.upload(up, generated_blob(1000).into(), Some(opts))).await;
     assert_eq!(e.name.as_deref(), Some("AbortError"));
+}
+
+/// `upload` hashes only with `hash: true`, and then returns the MD5 whatever the runtime: a Blob as a stream body
+/// (Node) is hashed on the way, a Blob a browser sends as the Blob in a second read; bytes and streams too.
+#[wasm_bindgen_test]
+async fn upload_hashes_only_when_asked_in_every_runtime() {
+    let s = sender();
+    let size = 300_000;
+    let want = altinn_broker_client::md5_hex(&generated_bytes(size));
+    let up = |source: wasm_bindgen::JsValue, options: serde_json::Value| {
+        let s = &s;
+        async move {
+            let id = ok(s.initialize(meta("hash-policy.bin"), none())).await.as_string().unwrap();
+            let events = js_sys::Array::new();
+            let ev = events.clone();
+            let cb = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(move |p| {
+                ev.push(&p);
+            });
+            let o = json(options);
+            Reflect::set(&o, &"onProgress".into(), cb.as_ref()).unwrap();
+            let r = ok(s.upload(id, source, Some(o.into()))).await;
+            let loaded: Vec<f64> = events.iter().map(|e| get::<f64>(&e, "loaded")).collect();
+            assert!(loaded.windows(2).all(|w| w[0] <= w[1]), "progress only grows: {loaded:?}");
+            assert_eq!(loaded.last().copied(), Some(f64::from(size)), "the last event has every byte");
+            assert_eq!(get::<f64>(&r, "size"), f64::from(size));
+            get::<Option<String>>(&r, "md5")
+        }
+    };
+    assert_eq!(up(generated_blob(size).into(), json!({})).await, None, "nothing is hashed unless asked");
+    assert_eq!(up(generated_blob(size).into(), json!({ "hash": true })).await.as_deref(), Some(want.as_str()));
+    assert_eq!(up(generated_bytes(size).into(), json!({ "hash": true })).await.as_deref(), Some(want.as_str()));
+    assert_eq!(up(generated_bytes(size).into(), json!({})).await, None);
+    if stream_bodies_supported() {
+        let g = generated_stream(f64::from(size), 1 << 14);
+        let md5 = up(stream_of(&g).into(), json!({ "hash": true, "size": size })).await;
+        assert_eq!(md5.as_deref(), Some(want.as_str()));
+        let g = generated_stream(f64::from(size), 1 << 14);
+        assert_eq!(up(stream_of(&g).into(), json!({ "size": size })).await, None);
+    }
+}
+
+/// A stream body the runtime stops pulling (the service reads nothing for 3 s) trips the stall timer, which runs
+/// in the JS counting body, and the source is cancelled. Only where the Blob goes as a stream body: a Blob a browser
+/// sends as the Blob shows no progress, so the wait for its answer is no stall.
+#[wasm_bindgen_test]
+async fn a_stream_body_that_stops_moving_trips_the_stall_timer() {
+    if !stream_bodies_supported() {
+        return;
+    }
+    let (c, _) = client_with(DIGDIR, WRITE, json!({ "stallTimeoutMs": 400, "retry": false }));
+    let id = ok(c.initialize(meta("stalled-body.bin"), none())).await.as_string().unwrap();
+    let path = altinn_broker_core::paths::fill(altinn_broker_core::paths::UPLOAD, &[&id]);
+    hook("POST", "/emulator/api/faults", Some(json!({ "method": "POST", "path": path, "delayMs": 3000 }))).await;
+    // More than loopback's socket buffers take, so the runtime must wait for the service to read.
+    let size = 256.0 * 1024.0 * 1024.0;
+    let g = generated_stream(size, 1 << 16);
+    let e = fails(c.upload(id, stream_of(&g).into(), obj(json!({ "size": size })))).await;
+    assert_eq!((e.name.as_deref(), e.kind.as_deref()), (Some("TimeoutError"), Some("stall")), "{e:?}");
+    sleep(50).await;
+    assert!(stream_cancelled(&g), "the source stream is cancelled");
+    assert!(stream_pulled(&g) < size);
 }

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use altinn_broker_core::FileTransferStatus;
+use futures_util::future::try_join_all;
 
 use crate::error::Error;
 use crate::js::runtime::now_ms;
@@ -29,7 +30,7 @@ pub struct Settings {
     pub hash: bool,
 }
 
-/// A finished upload: the service holds every byte (and has joined the parts).
+/// A finished upload: the service holds every byte (a parallel upload's final is created; see `finish`).
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Outcome {
@@ -261,10 +262,12 @@ async fn fresh(
                 .into(),
         ));
     }
+    // The partials are created side by side: one after another, four creations took 86 ms of a 256 MiB upload's
+    // 0.8 s (tus-js-client sends them at once too).
+    let created = try_join_all(p.parts.iter().map(|part| create(s, part.length, p.is_parallel()))).await?;
     let mut uploads = Vec::with_capacity(p.parts.len());
     let mut expires = f64::INFINITY;
-    for part in &p.parts {
-        let c = create(s, part.length, p.is_parallel()).await?;
+    for (part, c) in p.parts.iter().zip(created) {
         expires = expires.min(expires_ms(&c));
         uploads.push(UploadRef { path: c.path, start: part.start, length: part.length });
     }
@@ -309,18 +312,22 @@ async fn finish(u: &Rc<Upload>, chunks: Chunks, offsets: Vec<Option<u64>>) -> Re
         }
     }
     if r.is_parallel() {
-        let final_path = match &r.final_path {
-            Some(p) => p.clone(),
+        match &r.final_path {
+            // The service took the final: its creation is the upload's completion (contract §5: the transfer moves
+            // to `UploadProcessing` at once, and the service joins the parts in the background, as it processes a
+            // streamed upload; a failed join ends the transfer `Failed`, which a wait for `Published` reports). Waiting
+            // for HEAD on the final to show the joined length (polled 100 ms ×1.5) came on top of the wait for
+            // `Published`, and noticed the join up to half its duration late.
             None => {
                 let paths: Vec<String> = r.uploads.iter().map(|up| up.path.clone()).collect();
                 let p = parallel::join(s, &paths).await?;
                 let mut saved = r.clone();
-                saved.final_path = Some(p.clone());
+                saved.final_path = Some(p);
                 u.save(saved).await?;
-                p
             }
-        };
-        parallel::wait_joined(s, &final_path, r.size).await?;
+            // Resumed after the final was created: the service may still be joining.
+            Some(p) => parallel::wait_joined(s, p, r.size).await?,
+        }
     }
     u.forget().await?;
     let md5 = digest.and_then(|d| d.borrow().clone());
