@@ -34,6 +34,7 @@ pub mod platform;
 pub mod problem;
 pub mod scopes;
 pub mod seed;
+pub mod small;
 pub mod status;
 pub mod subscriptions;
 pub mod timeline;

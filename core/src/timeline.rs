@@ -80,7 +80,7 @@ pub fn timeline(details: &FileTransferDetails) -> Vec<TimelineEntry> {
         rank: recipient_rank(e.recipient_file_transfer_status_code),
     });
     let mut out: Vec<TimelineEntry> = transfer.chain(recipients).collect();
-    out.sort_by_key(|e| (e.time, e.rank));
+    crate::small::sort_by(&mut out, |a, b| (a.time, a.rank).cmp(&(b.time, b.rank)));
     out
 }
 

@@ -203,7 +203,7 @@ pub fn successors(status: FileTransferStatus) -> Vec<FileTransferStatus> {
             out.push(t.to);
         }
     }
-    out.sort();
+    crate::small::sort_by(&mut out, Ord::cmp);
     out
 }
 

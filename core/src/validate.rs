@@ -287,7 +287,7 @@ pub fn bound_to_request(m: BoundInitialize) -> Result<InitializeRequest, Initial
         .map(|r| r.ok_or(InitializeRejection::Unhandled(UNHANDLED_NULL_RECIPIENT)))
         .collect::<Result<Vec<_>, _>>()?;
     let property_list =
-        m.property_list.unwrap_or_default().into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect();
+        crate::small::map(m.property_list.unwrap_or_default().into_iter().map(|(k, v)| (k, v.unwrap_or_default())));
     Ok(InitializeRequest {
         file_name: m.file_name,
         resource_id: m.resource_id,

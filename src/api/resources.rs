@@ -40,8 +40,9 @@ impl Client {
         let body = serde_json::to_value(cfg).map_err(|e| Error::client(e.to_string()))?;
         // Absent fields must stay absent (null would also mean "unchanged", but an absent field says so plainly).
         let body = match body {
-            serde_json::Value::Object(m) => {
-                serde_json::Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect())
+            serde_json::Value::Object(mut m) => {
+                m.retain(|_, v| !v.is_null());
+                serde_json::Value::Object(m)
             }
             other => other,
         };

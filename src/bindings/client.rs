@@ -2,6 +2,7 @@
 //! [`Client`](crate::client::Client) through [`BrokerClient::call`], which does what every call shares.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use altinn_broker_core::model::{MonthlyStatisticsQuery, ResourceConfig, SearchQuery};
@@ -56,13 +57,25 @@ impl BrokerClient {
     {
         let client = self.inner.clone();
         let options: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
-        wasm_bindgen_futures::future_to_promise(async move {
+        promise(Box::pin(async move {
             let own: O = options::read(&options)?;
-            let common: CallOptions = options::read(&options)?;
-            let guard = client.transport.guard(common.signal.clone(), common.deadline_ms)?;
-            body(Call { client, options: own, common, guard }).await.map_err(JsValue::from)
-        })
+            let (common, guard) = common(&client, &options)?;
+            body(Call { client, options: own, common, guard }).await
+        }))
     }
+}
+
+/// The part of every call that does not depend on its types, once in the wasm rather than once per method.
+fn common(client: &Client, options: &JsValue) -> Result<(CallOptions, CallGuard), Error> {
+    let common: CallOptions = options::read(options)?;
+    let guard = client.transport.guard(common.signal.clone(), common.deadline_ms)?;
+    Ok((common, guard))
+}
+
+/// One `future_to_promise` for every method: generic over the future, it was instantiated (with the future's
+/// whole state machine inlined into it) once per method.
+pub(super) fn promise(body: Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>) -> Promise {
+    wasm_bindgen_futures::future_to_promise(async move { body.await.map_err(JsValue::from) })
 }
 
 #[wasm_bindgen]
@@ -226,8 +239,12 @@ impl BrokerClient {
                 progress: c.options.on_progress,
             };
             let d = download::download(c.client, id, o, c.guard).await?;
-            let (stream, size, file_name, range) = (d.stream, d.size, d.file_name, d.range.map(Into::into));
-            to_js(&DownloadResult { stream, size, file_name, range, status: d.status, checksum: d.checksum })
+            let (size, file_name, range) = (d.size, d.file_name, d.range.map(Into::into));
+            let rest = to_js(&DownloadResult { size, file_name, range, status: d.status, checksum: d.checksum })?;
+            let out = Object::new();
+            Reflect::set(&out, &JsValue::from_str("stream"), &d.stream)
+                .map_err(|e| Error::client_caused("cannot convert a result for JS", e))?;
+            Ok(Object::assign(&out, &rest.unchecked_into()).into())
         })
     }
 

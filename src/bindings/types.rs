@@ -236,12 +236,10 @@ impl From<ContentRange> for Range {
     }
 }
 
+/// A download's result but its `stream`, which the binding puts first on the object as the JS stream it is.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DownloadResult {
-    /// Handed over as the JS stream it is.
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    pub stream: web_sys::ReadableStream,
     pub size: Option<f64>,
     pub file_name: Option<String>,
     pub range: Option<Range>,

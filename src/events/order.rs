@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use altinn_broker_core::actions::can_reach;
 use altinn_broker_core::events::EventType;
 use altinn_broker_core::transitions::{is_terminal, TRANSITIONS};
-use altinn_broker_core::FileTransferStatus;
+use altinn_broker_core::{small, FileTransferStatus};
 use serde::Serialize;
 
 /// The rules, as the watch reads them (`later[a]` holds every `b` that can follow `a`).
@@ -37,15 +37,13 @@ pub fn announced_status(event: EventType) -> Option<FileTransferStatus> {
 pub fn watch_rules() -> WatchRules {
     let all = FileTransferStatus::ALL;
     WatchRules {
-        later: all
-            .iter()
-            .map(|&a| (a.as_str(), all.iter().filter(|&&b| is_later(a, b)).map(|b| b.as_str()).collect()))
-            .collect(),
+        later: small::map(
+            all.iter().map(|&a| (a.as_str(), all.iter().filter(|&&b| is_later(a, b)).map(|b| b.as_str()).collect())),
+        ),
         terminal: all.iter().filter(|s| is_terminal(**s)).map(|s| s.as_str()).collect(),
-        event_status: EventType::ALL
-            .iter()
-            .filter_map(|&e| announced_status(e).map(|s| (e.type_name(), s.as_str())))
-            .collect(),
+        event_status: small::map(
+            EventType::ALL.iter().filter_map(|&e| announced_status(e).map(|s| (e.type_name(), s.as_str()))),
+        ),
     }
 }
 

