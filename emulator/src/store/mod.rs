@@ -69,6 +69,8 @@ impl Store {
         for (name, sql) in SCHEMAS {
             conn.execute_batch(sql).map_err(|e| AppError::Internal(format!("schema {name}: {e}")))?;
         }
+        // Tables of an older data dir brought up to the schemas' shape (columns that `IF NOT EXISTS` cannot add).
+        events::migrate(&conn).map_err(|e| AppError::Internal(format!("migration events: {e}")))?;
         let blobs = blobs::BlobStore::open(&data_dir.join("blobs"))?;
         Ok(Self { conn: Arc::new(Mutex::new(conn)), blobs, data_dir: data_dir.to_owned() })
     }
