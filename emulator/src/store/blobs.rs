@@ -4,9 +4,9 @@
 //!
 //! Each chunk (a `Bytes` from hyper, never copied into a buffer of ours) is written by a blocking task while the
 //! request task hashes it (issue 12: one 1 GiB upload; 50 concurrent ones in bounded memory); the next chunk is
-//! read only once it is written, so an upload holds one chunk whatever the file size. On Linux the written data is handed to the
-//! disk every [`WRITEBACK_STEP`] (`sync_file_range`), so the disk works while the body arrives and the fsync at the
-//! end waits only for the tail, not for the whole file.
+//! read only once it is written, so an upload holds one chunk whatever the file size. On Linux the written data is
+//! handed to the disk every [`WRITEBACK_STEP`] (`sync_file_range`), so the disk works while the body arrives and the
+//! fsync at the end waits only for the tail, not for the whole file.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

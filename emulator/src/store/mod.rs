@@ -64,7 +64,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // The store's queries go through the statement cache (`prepare_cached`): preparing (parsing, planning) the
-        // SQL was a third of an overview request's CPU (perf: sqlite3_prepare_v3 33% of samples at 500 req/s, issue 12).
+        // SQL was a third of an overview request's CPU (perf at 500 req/s: sqlite3_prepare_v3 33% of samples).
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         for (name, sql) in SCHEMAS {
             conn.execute_batch(sql).map_err(|e| AppError::Internal(format!("schema {name}: {e}")))?;
