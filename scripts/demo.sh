@@ -18,7 +18,8 @@ scripts/setup.sh rust
 scripts/setup.sh npm
 echo "building the package (pkg/) and the emulator ..."
 scripts/build-pkg.sh --release
-cargo build --quiet --release -p altinn-broker-emulator
+# The emulator's own speed profile (Cargo.toml [profile.emulator]); `--release` is the wasm client's size profile.
+cargo build --quiet --profile emulator -p altinn-broker-emulator
 if [ "$mode" = portal ]; then
   echo "building the portal (www/) ..."
   scripts/build-www.sh
@@ -27,7 +28,7 @@ fi
 data=$(mktemp -d)
 out="$data/emulator.out"
 # --allow-http-webhooks: a local webhook (http://127.0.0.1:…) may subscribe to the transfer's Altinn Events.
-"$CARGO_TARGET_DIR/release/altinn-broker-emulator" --port 0 --data-dir "$data/db" --allow-http-webhooks \
+"$CARGO_TARGET_DIR/emulator/altinn-broker-emulator" --port 0 --data-dir "$data/db" --allow-http-webhooks \
   >"$out" 2>"$data/emulator.err" &
 pid=$!
 portal_pid=

@@ -474,25 +474,17 @@ pub fn is_validation_event(event: &serde_json::Value) -> bool {
 pub fn format_time_z(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);
     let ticks = t.nanosecond() / 100; // .NET keeps 100 ns ticks
-    let base = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
-    let frac = if ticks == 0 {
-        String::new()
-    } else if ticks % 10_000 == 0 {
-        format!(".{:03}", ticks / 10_000)
-    } else if ticks % 10 == 0 {
-        format!(".{:06}", ticks / 10)
-    } else {
-        format!(".{ticks:07}")
+    let mut out = String::with_capacity(32);
+    crate::timestamp::write_date_time(&mut out, t);
+    let frac = match ticks {
+        0 => String::new(),
+        t if t % 10_000 == 0 => format!(".{:03}", t / 10_000),
+        t if t % 10 == 0 => format!(".{:06}", t / 10),
+        t => format!(".{t:07}"),
     };
-    format!("{base}{frac}Z")
+    out.push_str(&frac);
+    out.push('Z');
+    out
 }
 
 /// A Broker event as a subscriber receives it, pushed or polled (§1.8): Events decodes Broker's event and writes

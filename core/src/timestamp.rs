@@ -8,7 +8,24 @@ use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 pub fn format(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);
     let micros = t.microsecond();
-    let mut out = format!(
+    let mut out = String::with_capacity(32);
+    write_date_time(&mut out, t);
+    if micros != 0 {
+        let frac = format!("{micros:06}");
+        out.push('.');
+        out.push_str(frac.trim_end_matches('0'));
+    }
+    out.push_str("+00:00");
+    out
+}
+
+/// Appends `YYYY-MM-DDTHH:MM:SS` of `t` in its own offset (callers convert to UTC first): the part every timestamp
+/// form here shares; each adds its own fraction and offset.
+pub fn write_date_time(out: &mut String, t: OffsetDateTime) {
+    use std::fmt::Write as _;
+    // Writing to a String cannot fail.
+    let _ = write!(
+        out,
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
         t.year(),
         u8::from(t.month()),
@@ -17,13 +34,6 @@ pub fn format(t: OffsetDateTime) -> String {
         t.minute(),
         t.second()
     );
-    if micros != 0 {
-        let frac = format!("{micros:06}");
-        out.push('.');
-        out.push_str(frac.trim_end_matches('0'));
-    }
-    out.push_str("+00:00");
-    out
 }
 
 /// Reads any RFC 3339 timestamp (`Z` or an offset, any fraction), exactly as `time`'s

@@ -7,6 +7,7 @@
 //! take the test generator's.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use altinn_broker_core::seed::{DIGDIR_ORG_CODE, TEST_ORG_CODE};
 use altinn_broker_core::OrgNumber;
@@ -226,7 +227,7 @@ pub fn refresh(
         None => runtime_cookie(cookie).ok_or(ExchangeError::Unauthorized)?,
     };
     let claims = altinn.validate(&token, now, Lifetime::Enforce).map_err(|_| ExchangeError::Unauthorized)?;
-    generate_token(altinn, claims, now)
+    generate_token(altinn, Arc::unwrap_or_clone(claims), now)
 }
 
 /// The `AltinnStudioRuntime` value of a `Cookie` header.

@@ -96,6 +96,8 @@ pub struct Auth {
     accepted_issuers: Vec<String>,
     /// How the JWKS writes `n` and `e`.
     jwks_encoding: JwkEncoding,
+    /// Tokens already verified under `key` and `accepted_issuers` (both fixed for this authority's life).
+    verified: verify::VerifiedTokens,
 }
 
 impl Auth {
@@ -117,7 +119,7 @@ impl Auth {
             text.push('\n');
             std::fs::write(&path, text).map_err(io)?;
         }
-        Ok(Self { key, issuer, accepted_issuers, jwks_encoding: JwkEncoding::default() })
+        Ok(Self { key, issuer, accepted_issuers, jwks_encoding: JwkEncoding::default(), verified: Default::default() })
     }
 
     /// The same authority publishing its JWKS with `encoding` (`--jwks-base64url`).
@@ -134,6 +136,7 @@ impl Auth {
             accepted_issuers: vec![issuer.clone()],
             issuer,
             jwks_encoding: JwkEncoding::default(),
+            verified: Default::default(),
         })
     }
 
@@ -162,17 +165,16 @@ impl Auth {
     ) -> Result<Caller, Rejection> {
         let value = headers.get(header::AUTHORIZATION).map(|v| v.to_str().map_err(|_| Rejection::Malformed));
         let token = verify::bearer_token(value.transpose()?)?;
-        Ok(Caller::from_claims(&self.validate(token, now, lifetime)?))
+        Ok(Caller::from_claims(self.validate(token, now, lifetime)?.as_ref()))
     }
 
     /// Validates one of this authority's tokens (signature, issuer, lifetime); answers its claims.
-    pub fn validate(
-        &self,
-        token: &str,
-        now: OffsetDateTime,
-        lifetime: Lifetime,
-    ) -> Result<Map<String, Value>, Rejection> {
-        verify::validate(token, self.key.decoding(), &self.accepted_issuers, now, lifetime)
+    pub fn validate(&self, token: &str, now: OffsetDateTime, lifetime: Lifetime) -> Result<verify::Claims, Rejection> {
+        let claims = self
+            .verified
+            .get_or_verify(token, || verify::verify_signed(token, self.key.decoding(), &self.accepted_issuers))?;
+        verify::check_lifetime(&claims, now, lifetime)?;
+        Ok(claims)
     }
 
     /// Authenticates (401) and checks the policy's scopes (403).
@@ -248,6 +250,13 @@ mod tests {
         assert!(auth.authenticate(&headers(&t), later, Lifetime::IgnoreExpiry).is_ok());
         let just_before = now + time::Duration::seconds(59);
         assert!(auth.authenticate(&headers(&t), just_before, Lifetime::Enforce).is_ok());
+
+        // The token is remembered as verified, but a copy with one byte of its signature changed is not that token.
+        let mut tampered = t.clone().into_bytes();
+        let i = tampered.len() - 10;
+        tampered[i] = if tampered[i] == b'A' { b'B' } else { b'A' };
+        let tampered = String::from_utf8(tampered).unwrap();
+        assert_eq!(auth.authenticate(&headers(&tampered), now, Lifetime::Enforce), Err(Rejection::BadSignature));
 
         // Another key: bad signature. Another base URL: bad issuer.
         let other = Auth::ephemeral("http://127.0.0.1:5096").unwrap();

@@ -87,12 +87,34 @@ fn reset() -> io::Error {
     io::Error::new(io::ErrorKind::ConnectionReset, "connection cut by an injected fault")
 }
 
+/// The most one read takes from a connection. hyper grows a connection's read buffer while reads fill it, up to
+/// ~408 KiB, and a request body arrives in chunks of that buffer; axum's `serve` has no setting for hyper's
+/// `max_buf_size`. Capping each read keeps the buffer at twice this and an upload's chunks at this size: with 50
+/// concurrent uploads, a quarter of the memory (issue 12: emulator RSS ≤ 64 MiB), for chunks that are still large
+/// next to the per-chunk work (one blocking write, one MD5 update).
+const MAX_READ: usize = 128 << 10;
+
 impl AsyncRead for KillableStream {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         if self.killed() {
             return Poll::Ready(Err(reset()));
         }
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        if buf.remaining() <= MAX_READ {
+            return Pin::new(&mut self.inner).poll_read(cx, buf);
+        }
+        // As tokio's own `Take` does it: read into the first MAX_READ bytes of the unfilled part, then count them.
+        let mut limited = buf.take(MAX_READ);
+        let start = limited.filled().as_ptr();
+        std::task::ready!(Pin::new(&mut self.inner).poll_read(cx, &mut limited))?;
+        if limited.filled().as_ptr() != start {
+            return Poll::Ready(Err(io::Error::other("the stream replaced the read buffer")));
+        }
+        let n = limited.filled().len();
+        // SAFETY: `limited` is a view of `buf`'s unfilled part, and the read filled (so initialised) its first `n`
+        // bytes in place (the buffer was not swapped: checked above).
+        unsafe { buf.assume_init(n) };
+        buf.advance(n);
+        Poll::Ready(Ok(()))
     }
 }
 

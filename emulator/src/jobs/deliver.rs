@@ -186,7 +186,7 @@ pub fn fan_out(state: &AppState) -> Result<usize, AppError> {
         let last = store::fanned_out_through(tx)?;
         let batch = crate::store::events::after(tx, last, 500)?;
         let mut queued = 0;
-        for (seq, event) in &batch {
+        for (_, event) in &batch {
             let type_name = event.event_type.type_name();
             let subscriptions = store::matching(tx, &event.resource, event.subject.as_deref(), &type_name)?;
             if !subscriptions.is_empty() {
@@ -200,6 +200,8 @@ pub fn fan_out(state: &AppState) -> Result<usize, AppError> {
                     }
                 }
             }
+        }
+        if let Some((seq, _)) = batch.last() {
             store::set_fanned_out_through(tx, *seq)?;
         }
         Ok(queued)

@@ -152,7 +152,7 @@ async fn build(
                         format!("staged upload {source} is shorter than its committed length"),
                     ));
                 }
-                writer.write(&buf[..n]).await?;
+                writer.write(bytes::Bytes::copy_from_slice(&buf[..n])).await?;
                 left -= n as u64;
             }
             Ok(())

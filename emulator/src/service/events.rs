@@ -123,7 +123,7 @@ pub fn poll(state: &AppState, caller: &EventsCaller, q: &PollQuery<'_>) -> Resul
     let mut cursor = crate::store::events::seq_of(&conn, q.after)?.unwrap_or(0);
     let mut selected = Vec::new();
     'scan: loop {
-        let batch = crate::store::events::after(&conn, cursor, 500)?;
+        let batch = crate::store::events::of_resource_after(&conn, q.resource, cursor, 500)?;
         if batch.is_empty() {
             break;
         }
@@ -134,8 +134,7 @@ pub fn poll(state: &AppState, caller: &EventsCaller, q: &PollQuery<'_>) -> Resul
                 break 'scan;
             }
             let type_name = e.event_type.type_name();
-            let matches = e.resource == q.resource
-                && q.subject.is_none_or(|s| e.subject.as_deref() == Some(s))
+            let matches = q.subject.is_none_or(|s| e.subject.as_deref() == Some(s))
                 // Broker's events carry no `alternativesubject`, so that filter matches none of them.
                 && q.alternative_subject.is_none()
                 && (q.types.is_empty() || q.types.iter().any(|t| sql_like(&type_name, t)));

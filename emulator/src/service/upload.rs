@@ -108,7 +108,7 @@ where
     let mut body = std::pin::pin!(body);
     while let Some(chunk) = body.next().await {
         let written = match chunk {
-            Ok(c) => writer.write(&c).await,
+            Ok(c) => writer.write(c).await,
             Err(e) => return Err(guard.fail(&e)),
         };
         if let Err(e) = written {

@@ -74,11 +74,9 @@ pub fn schedule(
 
 /// Whether a job of `kind` is pending (for `transfer`, or a transfer-less one).
 pub fn exists(conn: &Connection, kind: JobKind, transfer: Option<FileTransferId>) -> Result<bool, AppError> {
-    let n: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM job WHERE kind = ?1 AND transfer_id IS ?2",
-        params![kind.name(), transfer.map(|t| t.to_string())],
-        |r| r.get(0),
-    )?;
+    let n: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM job WHERE kind = ?1 AND transfer_id IS ?2")?
+        .query_row(params![kind.name(), transfer.map(|t| t.to_string())], |r| r.get(0))?;
     Ok(n > 0)
 }
 
@@ -104,7 +102,7 @@ pub fn next_due(conn: &Connection, now: OffsetDateTime) -> Result<Option<Job>, A
 
 /// The due time of the earliest pending job.
 pub fn earliest(conn: &Connection) -> Result<Option<OffsetDateTime>, AppError> {
-    let due: Option<i64> = conn.query_row("SELECT MIN(due_at) FROM job", [], |r| r.get(0))?;
+    let due: Option<i64> = conn.prepare_cached("SELECT MIN(due_at) FROM job")?.query_row([], |r| r.get(0))?;
     Ok(due.map(from_micros))
 }
 

@@ -174,7 +174,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Resource> {
 
 /// Reads a configured resource (`None`: not configured in Broker).
 pub fn get(conn: &Connection, id: &str) -> Result<Option<Resource>, AppError> {
-    Ok(conn.query_row("SELECT * FROM altinn_resource WHERE id = ?1", [id], from_row).optional()?)
+    Ok(conn.prepare_cached("SELECT * FROM altinn_resource WHERE id = ?1")?.query_row([id], from_row).optional()?)
 }
 
 /// Writes a resource, creating or replacing its row.

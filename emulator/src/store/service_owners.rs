@@ -91,10 +91,12 @@ fn parse_status(s: &str) -> Result<DeploymentStatus, AppError> {
 /// Reads a service owner by org.
 pub fn get(conn: &Connection, org: &OrgNumber) -> Result<Option<ServiceOwner>, AppError> {
     let id = org.to_prefixed();
-    let name: Option<String> =
-        conn.query_row("SELECT name FROM service_owner WHERE id = ?1", [&id], |r| r.get(0)).optional()?;
+    let name: Option<String> = conn
+        .prepare_cached("SELECT name FROM service_owner WHERE id = ?1")?
+        .query_row([&id], |r| r.get(0))
+        .optional()?;
     let Some(name) = name else { return Ok(None) };
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT provider_type, deployment_status FROM storage_provider WHERE service_owner_id = ?1 ORDER BY seq",
     )?;
     let rows = stmt.query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;

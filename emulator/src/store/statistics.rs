@@ -139,7 +139,7 @@ JOIN altinn_resource res ON res.id = f.resource_id
 LEFT JOIN activity a ON a.transfer_id = pr.transfer_id AND a.actor = pr.actor
 LEFT JOIN published pub ON pub.transfer_id = pr.transfer_id
 WHERE res.service_owner_id = :owner AND (:resource IS NULL OR f.resource_id = :resource)";
-    let mut stmt = conn.prepare(sql)?;
+    let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(
         rusqlite::named_params! {
             ":started": RecipientStatus::DownloadStarted.code(),

@@ -139,7 +139,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<Subscription>, AppError>
 
 /// The subscriptions of `consumer` (validated or not), or every subscription when `None` (the hook).
 pub fn list(conn: &Connection, consumer: Option<&str>) -> Result<Vec<Subscription>, AppError> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {SUBSCRIPTION_COLUMNS} FROM events_subscription WHERE ?1 IS NULL OR consumer = ?1 ORDER BY id"
     ))?;
     let rows = stmt.query_map([consumer], subscription_row)?;
@@ -166,7 +166,7 @@ pub fn matching(
     subject: Option<&str>,
     event_type: &str,
 ) -> Result<Vec<(Subscription, Option<OrgNumber>)>, AppError> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {SUBSCRIPTION_COLUMNS}, consumer_org FROM events_subscription WHERE validated = 1 AND resource_filter = ?1 \
          AND (subject_filter IS NULL OR subject_filter = ?2) AND (type_filter IS NULL OR type_filter = ?3) ORDER BY id"
     ))?;
@@ -263,7 +263,7 @@ pub fn enqueue(
 
 /// Pending deliveries due at or before `now`, oldest due first.
 pub fn due(conn: &Connection, now: OffsetDateTime, limit: usize) -> Result<Vec<Delivery>, AppError> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {DELIVERY_COLUMNS} FROM events_delivery WHERE state = ?1 AND next_at <= ?2 ORDER BY next_at, id LIMIT ?3"
     ))?;
     let rows =
@@ -273,8 +273,9 @@ pub fn due(conn: &Connection, now: OffsetDateTime, limit: usize) -> Result<Vec<D
 
 /// When the next pending delivery falls due.
 pub fn earliest_due(conn: &Connection) -> Result<Option<OffsetDateTime>, AppError> {
-    let m: Option<i64> =
-        conn.query_row("SELECT MIN(next_at) FROM events_delivery WHERE state = ?1", [PENDING], |r| r.get(0))?;
+    let m: Option<i64> = conn
+        .prepare_cached("SELECT MIN(next_at) FROM events_delivery WHERE state = ?1")?
+        .query_row([PENDING], |r| r.get(0))?;
     Ok(m.map(from_micros))
 }
 
@@ -284,7 +285,7 @@ pub fn deliveries(
     subscription: Option<i64>,
     state: Option<&str>,
 ) -> Result<Vec<Delivery>, AppError> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {DELIVERY_COLUMNS} FROM events_delivery WHERE (?1 IS NULL OR subscription_id = ?1) \
          AND (?2 IS NULL OR state = ?2) ORDER BY id"
     ))?;
@@ -330,7 +331,7 @@ pub struct Attempt {
 
 /// Every attempt of one delivery, oldest first.
 pub fn attempts(conn: &Connection, delivery_id: i64) -> Result<Vec<Attempt>, AppError> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT delivery_id, subscription_id, at, status, outcome FROM events_attempt WHERE delivery_id = ?1 ORDER BY id",
     )?;
     let rows = stmt.query_map([delivery_id], |r| {
@@ -347,7 +348,11 @@ pub fn attempts(conn: &Connection, delivery_id: i64) -> Result<Vec<Attempt>, App
 
 /// The last recorded event (`event.seq`) already matched against subscriptions.
 pub fn fanned_out_through(conn: &Connection) -> Result<i64, AppError> {
-    Ok(conn.query_row("SELECT last_seq FROM events_fanout WHERE one = 1", [], |r| r.get(0)).optional()?.unwrap_or(0))
+    Ok(conn
+        .prepare_cached("SELECT last_seq FROM events_fanout WHERE one = 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
 }
 
 pub fn set_fanned_out_through(conn: &Connection, seq: i64) -> Result<(), AppError> {

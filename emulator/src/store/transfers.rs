@@ -171,7 +171,7 @@ fn transfer_from(row: &Row<'_>) -> rusqlite::Result<Transfer> {
 
 pub fn get(conn: &Connection, id: FileTransferId) -> Result<Option<Transfer>, AppError> {
     let sql = format!("SELECT {TRANSFER_COLUMNS} FROM file_transfer WHERE id = ?1");
-    Ok(conn.query_row(&sql, [id.to_string()], transfer_from).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row([id.to_string()], transfer_from).optional()?)
 }
 
 pub fn push_status(
@@ -204,18 +204,19 @@ pub fn push_recipient_status(
 
 /// The newest status row (ties broken by insertion order).
 pub fn current_status(conn: &Connection, id: FileTransferId) -> Result<StatusRow, AppError> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT status, detail, at FROM file_transfer_status WHERE transfer_id = ?1 ORDER BY at DESC, seq DESC LIMIT 1",
-        [id.to_string()],
-        |r| Ok(StatusRow { status: status_from(r.get(0)?)?, detail: r.get(1)?, at: from_micros(r.get(2)?) }),
-    )
+    )?
+    .query_row([id.to_string()], |r| {
+        Ok(StatusRow { status: status_from(r.get(0)?)?, detail: r.get(1)?, at: from_micros(r.get(2)?) })
+    })
     .optional()?
     .ok_or_else(|| AppError::Internal(format!("file transfer {id} has no status")))
 }
 
 pub fn status_history(conn: &Connection, id: FileTransferId) -> Result<Vec<StatusRow>, AppError> {
     let mut stmt =
-        conn.prepare("SELECT status, detail, at FROM file_transfer_status WHERE transfer_id = ?1 ORDER BY seq")?;
+        conn.prepare_cached("SELECT status, detail, at FROM file_transfer_status WHERE transfer_id = ?1 ORDER BY seq")?;
     let rows = stmt.query_map([id.to_string()], |r| {
         Ok(StatusRow { status: status_from(r.get(0)?)?, detail: r.get(1)?, at: from_micros(r.get(2)?) })
     })?;
@@ -224,17 +225,15 @@ pub fn status_history(conn: &Connection, id: FileTransferId) -> Result<Vec<Statu
 
 /// When the transfer was first published, if it was.
 pub fn published_at(conn: &Connection, id: FileTransferId) -> Result<Option<OffsetDateTime>, AppError> {
-    let at: Option<i64> = conn.query_row(
-        "SELECT MIN(at) FROM file_transfer_status WHERE transfer_id = ?1 AND status = ?2",
-        params![id.to_string(), FileTransferStatus::Published.code()],
-        |r| r.get(0),
-    )?;
+    let at: Option<i64> = conn
+        .prepare_cached("SELECT MIN(at) FROM file_transfer_status WHERE transfer_id = ?1 AND status = ?2")?
+        .query_row(params![id.to_string(), FileTransferStatus::Published.code()], |r| r.get(0))?;
     Ok(at.map(from_micros))
 }
 
 pub fn recipient_history(conn: &Connection, id: FileTransferId) -> Result<Vec<RecipientRow>, AppError> {
     let mut stmt =
-        conn.prepare("SELECT actor, status, at FROM recipient_status WHERE transfer_id = ?1 ORDER BY seq")?;
+        conn.prepare_cached("SELECT actor, status, at FROM recipient_status WHERE transfer_id = ?1 ORDER BY seq")?;
     let rows = stmt.query_map([id.to_string()], |r| {
         Ok(RecipientRow { actor: r.get(0)?, status: recipient_status_from(r.get(1)?)?, at: from_micros(r.get(2)?) })
     })?;
@@ -243,7 +242,7 @@ pub fn recipient_history(conn: &Connection, id: FileTransferId) -> Result<Vec<Re
 
 /// Each recipient's highest status ever reached and latest status time (the overview's view), in first-seen order.
 pub fn recipients_current(conn: &Connection, id: FileTransferId) -> Result<Vec<RecipientRow>, AppError> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT actor, MAX(status), MAX(at), MIN(seq) AS first FROM recipient_status WHERE transfer_id = ?1
          GROUP BY actor ORDER BY first",
     )?;
@@ -287,7 +286,7 @@ pub fn in_status(
     conn: &Connection,
     status: FileTransferStatus,
 ) -> Result<Vec<(FileTransferId, OffsetDateTime)>, AppError> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT s.transfer_id, s.status, s.at FROM file_transfer_status s
          WHERE s.seq = (SELECT s2.seq FROM file_transfer_status s2 WHERE s2.transfer_id = s.transfer_id
                         ORDER BY s2.at DESC, s2.seq DESC LIMIT 1)
@@ -315,12 +314,12 @@ pub struct Search {
 
 /// Whether `actor` (`0192:` form) has ever appeared as sender or recipient.
 pub fn actor_known(conn: &Connection, actor: &str) -> Result<bool, AppError> {
-    let n: i64 = conn.query_row(
-        "SELECT (SELECT COUNT(*) FROM recipient_status WHERE actor = ?1)
+    let n: i64 = conn
+        .prepare_cached(
+            "SELECT (SELECT COUNT(*) FROM recipient_status WHERE actor = ?1)
               + (SELECT COUNT(*) FROM file_transfer WHERE sender = ?1)",
-        [actor],
-        |r| r.get(0),
-    )?;
+        )?
+        .query_row([actor], |r| r.get(0))?;
     Ok(n > 0)
 }
 
@@ -371,7 +370,7 @@ pub fn search(conn: &Connection, q: &Search) -> Result<Vec<FileTransferId>, AppE
         "SELECT id FROM (SELECT f.id AS id, {sort} AS sort_date FROM file_transfer f WHERE f.id IN ({candidates}) {status_filter})
          WHERE 1 = 1 {window} ORDER BY sort_date {order}, id {order} LIMIT :limit"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let limit = i64::try_from(q.limit).unwrap_or(i64::MAX);
     let status = q.status.map(|s| i64::from(s.code()));
     let rstatus = q.recipient_status.map(|s| i64::from(s.code()));

@@ -65,10 +65,13 @@ fn subscription_id(raw: Option<&str>) -> Result<Option<i64>, AppError> {
         .transpose()
 }
 
-fn views(state: &AppState, subscription: Option<i64>, only: Option<&str>) -> Result<Vec<DeliveryView>, AppError> {
+/// The pushes (of the subscription `subscription` names, an integer, if given; only those in state `only` if given)
+/// as the listing hooks answer them.
+fn views(state: &AppState, subscription: Option<&str>, only: Option<&str>) -> Result<Response, AppError> {
+    let subscription = subscription_id(subscription)?;
     let conn = state.store.conn()?;
     let format = altinn_broker_core::timestamp::format;
-    store::deliveries(&conn, subscription, only)?
+    let views = store::deliveries(&conn, subscription, only)?
         .into_iter()
         .map(|d| {
             let attempts = store::attempts(&conn, d.id)?
@@ -87,7 +90,8 @@ fn views(state: &AppState, subscription: Option<i64>, only: Option<&str>) -> Res
                 attempts,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(Json(views).into_response())
 }
 
 #[utoipa::path(get, path = "/emulator/api/events/subscriptions", tag = TAG_HOOKS,
@@ -117,8 +121,7 @@ struct DeliveriesQuery {
         (status = 400, description = "`subscriptionId` is not an integer", body = String, content_type = "text/plain"),
     ))]
 async fn deliveries(State(state): State<AppState>, Query(q): Query<DeliveriesQuery>) -> Result<Response, AppError> {
-    let id = subscription_id(q.subscription_id.as_deref())?;
-    Ok(Json(views(&state, id, q.state.as_deref())?).into_response())
+    views(&state, q.subscription_id.as_deref(), q.state.as_deref())
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -137,8 +140,7 @@ struct SubscriptionQuery {
         (status = 400, description = "`subscriptionId` is not an integer", body = String, content_type = "text/plain"),
     ))]
 async fn dead_letters(State(state): State<AppState>, Query(q): Query<SubscriptionQuery>) -> Result<Response, AppError> {
-    let id = subscription_id(q.subscription_id.as_deref())?;
-    Ok(Json(views(&state, id, Some(DEAD))?).into_response())
+    views(&state, q.subscription_id.as_deref(), Some(DEAD))
 }
 
 #[derive(Deserialize, IntoParams)]

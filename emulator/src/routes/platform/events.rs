@@ -11,9 +11,11 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use utoipa::IntoResponses;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::auth::events_consumer::EventsCaller;
 use crate::error::AppError;
 use crate::routes::openapi;
 use crate::service::events::{self as service, PollQuery};
@@ -87,24 +89,44 @@ async fn list_subscriptions(State(state): State<AppState>, headers: HeaderMap) -
     Ok(Json(SubscriptionList { count: subscriptions.len(), subscriptions }).into_response())
 }
 
+/// What both operations on one subscription answer besides success.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // Documentation only: the answers come from `own` and the service.
+enum OneSubscriptionRefusals {
+    /// `id` is not an integer
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadId(openapi::ProblemDetails),
+    /// No or an invalid Altinn token; empty body
+    #[response(status = 401)]
+    Unauthenticated,
+    /// Not the creator; empty body
+    #[response(status = 403)]
+    NotCreator,
+    /// No such subscription; empty body
+    #[response(status = 404)]
+    NotFound,
+}
+
+/// The caller (401 first) and the subscription id of `GET`/`DELETE /subscriptions/{id}`.
+fn caller_and_id(state: &AppState, headers: &HeaderMap, raw_id: &str) -> Result<(EventsCaller, i64), AppError> {
+    let caller = service::authenticate(state, headers)?;
+    Ok((caller, subscription_id(raw_id)?))
+}
+
 #[utoipa::path(get, path = SUBSCRIPTION, tag = openapi::TAG_EVENTS,
     extensions(("x-altinn-scopes" = json!([]))),
     summary = "One subscription, to its creator (events-auth contract §1.3)",
     params(("id" = i32, Path, description = "The subscription id")),
     responses(
         (status = 200, description = "The subscription", body = Subscription, content_type = "application/json"),
-        (status = 400, description = "`id` is not an integer", body = openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "No or an invalid Altinn token; empty body"),
-        (status = 403, description = "Not the creator; empty body"),
-        (status = 404, description = "No such subscription; empty body"),
+        OneSubscriptionRefusals,
     ))]
 async fn get_subscription(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let caller = service::authenticate(&state, &headers)?;
-    let id = subscription_id(&id)?;
+    let (caller, id) = caller_and_id(&state, &headers, &id)?;
     Ok(Json(service::own(&state, &caller, id)?).into_response())
 }
 
@@ -114,23 +136,18 @@ async fn get_subscription(
     params(("id" = i32, Path, description = "The subscription id")),
     responses(
         (status = 200, description = "Deleted; empty body"),
-        (status = 400, description = "`id` is not an integer", body = openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "No or an invalid Altinn token; empty body"),
-        (status = 403, description = "Not the creator; empty body"),
-        (status = 404, description = "No such subscription; empty body"),
+        OneSubscriptionRefusals,
     ))]
 async fn delete_subscription(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let caller = service::authenticate(&state, &headers)?;
-    let id = subscription_id(&id)?;
+    let (caller, id) = caller_and_id(&state, &headers, &id)?;
     service::delete(&state, &caller, id)?;
     Ok(StatusCode::OK.into_response())
 }
 
-/// The query string as ASP.NET's `Request.Query` holds it: every pair in order, percent- and `+`-decoded.
 fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
     let decode = |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
     uri.query()

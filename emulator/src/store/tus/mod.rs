@@ -123,13 +123,13 @@ fn upload_from(row: &Row<'_>) -> rusqlite::Result<Upload> {
 
 pub fn get(conn: &Connection, upload_id: &str) -> Result<Option<Upload>, AppError> {
     let sql = format!("SELECT {COLUMNS} FROM tus_upload WHERE upload_id = ?1");
-    Ok(conn.query_row(&sql, [upload_id], upload_from).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row([upload_id], upload_from).optional()?)
 }
 
 /// Every upload of a transfer (its single or final upload and its partials).
 pub fn of_transfer(conn: &Connection, transfer: FileTransferId) -> Result<Vec<Upload>, AppError> {
     let sql = format!("SELECT {COLUMNS} FROM tus_upload WHERE transfer_id = ?1 ORDER BY created, upload_id");
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([transfer.to_string()], upload_from)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -196,17 +196,15 @@ pub fn delete(conn: &Connection, upload_id: &str) -> Result<(), AppError> {
 
 /// Committed chunks of every upload of `transfer` except `except` (the 50,000-block cap counts them together).
 pub fn chunks_of_others(conn: &Connection, transfer: FileTransferId, except: &str) -> Result<u64, AppError> {
-    let n: i64 = conn.query_row(
-        "SELECT COALESCE(SUM(chunks), 0) FROM tus_upload WHERE transfer_id = ?1 AND upload_id <> ?2",
-        params![transfer.to_string(), except],
-        |r| r.get(0),
-    )?;
+    let n: i64 = conn
+        .prepare_cached("SELECT COALESCE(SUM(chunks), 0) FROM tus_upload WHERE transfer_id = ?1 AND upload_id <> ?2")?
+        .query_row(params![transfer.to_string(), except], |r| r.get(0))?;
     Ok(to_u64(n))
 }
 
 /// Every upload id known to the store (startup cleanup of orphaned staging files).
 pub fn all_ids(conn: &Connection) -> Result<Vec<String>, AppError> {
-    let mut stmt = conn.prepare("SELECT upload_id FROM tus_upload")?;
+    let mut stmt = conn.prepare_cached("SELECT upload_id FROM tus_upload")?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -221,8 +219,10 @@ pub fn refresh_session(conn: &Connection, key: &str, expires: OffsetDateTime) ->
 }
 
 pub fn session_active(conn: &Connection, key: &str, now: OffsetDateTime) -> Result<bool, AppError> {
-    let expires: Option<i64> =
-        conn.query_row("SELECT expires FROM tus_session WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+    let expires: Option<i64> = conn
+        .prepare_cached("SELECT expires FROM tus_session WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?;
     Ok(expires.is_some_and(|e| from_micros(e) > now))
 }
 

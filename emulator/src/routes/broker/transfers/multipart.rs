@@ -163,7 +163,7 @@ async fn read_form(
                     )));
                 }
                 if let Some(w) = writer.as_mut() {
-                    w.write(&chunk).await?;
+                    w.write(chunk).await?;
                     maybe_crash(crash_at, CrashPoint::UploadMidBody);
                 }
             }
