@@ -4,7 +4,7 @@
 //   node bench/run.mjs [--only ROW[,ROW...]] [--quick] [--rounds N] [--size KEY=MiB ...] [--no-fail] [--out DIR]
 //
 // --quick: small sizes and 1 round (the CI smoke); --no-fail: exit 0 on a budget FAIL (never on an error or a
-// missing figure). Env: EMULATOR_BIN (default $CARGO_TARGET_DIR/release/altinn-broker-emulator), CLIENT_PKG
+// missing figure). Env: EMULATOR_BIN (default $CARGO_TARGET_DIR/emulator/altinn-broker-emulator, the speed profile), CLIENT_PKG
 // (default pkg/), CHROMIUM.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -95,7 +95,7 @@ async function main() {
     const unknown = opts.only.filter((id) => !ALL.some((r) => r.id === id));
     if (unknown.length) throw new Error(`--only: unknown row ${unknown.join(', ')} (--list shows them)`);
   }
-  process.env.EMULATOR_BIN ??= join(process.env.CARGO_TARGET_DIR ?? join(process.env.HOME, '.cache/altinn-broker-client/target'), 'release', 'altinn-broker-emulator');
+  process.env.EMULATOR_BIN ??= join(process.env.CARGO_TARGET_DIR ?? join(process.env.HOME, '.cache/altinn-broker-client/target'), 'emulator', 'altinn-broker-emulator');
   if (!existsSync(process.env.EMULATOR_BIN)) throw new Error(`no emulator at ${process.env.EMULATOR_BIN} (scripts/bench.sh builds it)`);
 
   const pick = opts.quick ? 1 : 0;

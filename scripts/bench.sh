@@ -6,7 +6,7 @@
 #   scripts/bench.sh [bench/run.mjs options: --only ROW,... --quick --rounds N --size KEY=MiB --no-fail --list]
 #
 # Builds (skipping what is present and current): the npm tools (js/, `npm ci`), the wasm target and wasm-pack,
-# Chromium; the release emulator (`cargo build --release`, a no-op when fresh); the release package into pkg/
+# Chromium; the emulator's speed build (`cargo build --profile emulator`, a no-op when fresh); the release package into pkg/
 # (`scripts/build-pkg.sh --release`), rebuilt when pkg/ is not a release build this script made or a source is
 # newer than it. Exit status: 0 all budgets met, 1 a budget missed (unless --no-fail), 2 a row failed to measure.
 set -euo pipefail
@@ -22,7 +22,7 @@ scripts/setup.sh rust
 scripts/setup.sh chromium
 scripts/setup.sh npm
 
-cargo build --release -p altinn-broker-emulator --locked
+cargo build --profile emulator -p altinn-broker-emulator --locked
 
 stamp=pkg/.bench-release
 if [ -n "${CLIENT_PKG:-}" ]; then
@@ -36,7 +36,7 @@ else
   echo "bench: pkg/ is the release build of the current sources ($(cat "$stamp"))"
 fi
 
-export EMULATOR_BIN="${EMULATOR_BIN:-$CARGO_TARGET_DIR/release/altinn-broker-emulator}"
+export EMULATOR_BIN="${EMULATOR_BIN:-$CARGO_TARGET_DIR/emulator/altinn-broker-emulator}"
 rc=0
 node bench/run.mjs "$@" || rc=$?
 echo "bench: $(($(date +%s) - started)) s including builds"

@@ -1,4 +1,4 @@
-// What the rows need of the world: the release emulator (started as the tests start it, tests/fidelity/common.mjs,
+// What the rows need of the world: the emulator's speed build (started as the tests start it, tests/fidelity/common.mjs,
 // on a free port with a data dir of its own), test tokens from its token generator, and the raw HTTP steps the
 // baselines use (initialize, upload, overview), written with nothing but `fetch`.
 import { readFileSync } from 'node:fs';
