@@ -107,12 +107,12 @@ step rust-tests cargo test --workspace --locked
 # Runs "$@" again, up to three more times, while the test page never started: wasm-bindgen-test-runner 0.2.130 in
 # headless Chromium now and then leaves the page at its "Loading scripts..." text, whatever the tests (measured here:
 # 2 of 10 runs of the offline tests alone, with or without debug info in the wasm; without webdriver.json's
-# pageLoadStrategy "none" it hangs instead). Only a run in which no test ran is repeated, so nothing that could have
-# failed is retried.
+# pageLoadStrategy "none" it hangs instead; 2026-12-01: 4 runs in a row of one memory test, 1 of 2 by hand). Only a
+# run in which no test ran is repeated, so nothing that could have failed is retried.
 again_if_not_started() {
   local out rc attempt
   out=$(mktemp -p "$logs")
-  for attempt in 1 2 3 4; do
+  for attempt in 1 2 3 4 5 6; do
     "$@" 2>&1 | tee "$out"
     rc=${PIPESTATUS[0]}
     if [ "$rc" -eq 0 ] || grep -q '^running ' "$out" || ! grep -q 'Loading scripts\.\.\.Failed to detect' "$out"; then
@@ -146,6 +146,8 @@ wasm_tests() {
   fi
   local rc=0
   "${t[@]}" --skip memory:: || rc=1
+  # Each memory test runs in seconds: a page that never starts costs 40 s there, not 120.
+  t=("${t[@]/#WASM_BINDGEN_TEST_TIMEOUT=120/WASM_BINDGEN_TEST_TIMEOUT=40}")
   "${t[@]}" --exact memory::memory_stays_flat_for_any_size || rc=1
   "${t[@]}" --exact memory::a_tus_stream_upload_keeps_wasm_memory_flat || rc=1
   return $rc
@@ -170,9 +172,10 @@ fi
 
 step package scripts/build-pkg.sh --dev
 # What a portal page loads of a release build (wasm + the JS its entry pulls in, each gzip -9) stays within what
-# issue 12's size work reached (327.7 KB on 2026-12-01; the issue's budget is 100 KB, see ARCHITECTURE.md's "Size"):
-# a change that grows it fails here. Built beside pkg/ (the later steps use the dev build); about 90 s of CPU fresh.
-step package-size bash -c "PKG_OUT='$logs/pkg-release' scripts/build-pkg.sh --release && node js/package-size.mjs '$logs/pkg-release' --budget 330000"
+# issue 12's size work reached (333.9 KB on 2026-12-01 with the JS streams of the throughput work; the issue's budget
+# is 100 KB, see ARCHITECTURE.md's "Size"): a change that grows it by more than ~6 KB fails here. Built beside pkg/
+# (the later steps use the dev build); about 90 s of CPU fresh.
+step package-size bash -c "PKG_OUT='$logs/pkg-release' scripts/build-pkg.sh --release && node js/package-size.mjs '$logs/pkg-release' --budget 340000"
 step no-any-in-declarations bash -c '! grep -nwE "any" pkg/*.d.ts pkg/edge/*.d.ts | grep -v "_bg.wasm.d.ts"'
 step tsc tsc -p examples/tsconfig.json
 # The package in a Vite production build, run in headless Chromium against the emulator started above.

@@ -71,13 +71,13 @@ impl Drop for Reading {
     }
 }
 
-/// The Rust side of the stream `src/js/download.js` makes: JS moves the chunks, the pump decides.
+/// The Rust side of the stream `src/js/streams.js` makes: JS moves the chunks, the pump decides.
 #[wasm_bindgen(skip_typescript)]
 pub struct DownloadPump {
     state: Rc<RefCell<Reading>>,
 }
 
-#[wasm_bindgen(module = "/src/js/download.js")]
+#[wasm_bindgen(module = "/src/js/streams.js")]
 extern "C" {
     #[wasm_bindgen(js_name = downloadStream)]
     fn download_stream(

@@ -124,7 +124,7 @@ impl CallGuard {
         Waiting(self.0.clone())
     }
 
-    /// The stall timeout, for a stall timer kept in JS (a streamed upload's body, `src/js/body.js`).
+    /// The stall timeout, for a stall timer kept in JS (a streamed upload's body, `src/js/streams.js`).
     pub fn stall_ms(&self) -> Option<f64> {
         self.0.stall_ms
     }

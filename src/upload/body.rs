@@ -2,7 +2,7 @@
 //! source. Counting gives upload progress and drives the stall timer: the time between two pulls is time the
 //! runtime spends sending, so a pull that does not come is a stalled connection.
 //!
-//! The stream itself is JS (`src/js/body.js`): a chunk reaches `fetch` without entering wasm unless it is hashed
+//! The stream itself is JS (`src/js/streams.js`): a chunk reaches `fetch` without entering wasm unless it is hashed
 //! (through wasm-streams every chunk cost ~16 µs of client CPU, and `upload` of a Blob ran at 0.6× raw fetch).
 
 use std::cell::RefCell;
@@ -16,21 +16,21 @@ use crate::http::guard::{CallGuard, Waiting};
 use crate::js::stream::ReadError;
 use crate::upload::md5::Hasher;
 
-#[wasm_bindgen(module = "/src/js/body.js")]
+#[wasm_bindgen(module = "/src/js/streams.js")]
 extern "C" {
-    /// `{ stream, tally }` (see body.js); throws when the source is locked.
+    /// `{ stream, tally }` (see src/js/streams.js); throws when the source is locked.
     #[wasm_bindgen(js_name = countingBody, catch)]
     fn counting_body_js(source: &web_sys::ReadableStream, hooks: &Object) -> Result<Object, JsValue>;
 }
 
 /// What the body saw, read after the request.
 pub struct Tally {
-    /// body.js's tally object.
+    /// countingBody's tally object (src/js/streams.js).
     js: JsValue,
     hasher: Option<Rc<RefCell<Hasher>>>,
     /// The wait for the service's answer once the whole body went out: it ends when the request returns.
     answer: Rc<RefCell<Option<Waiting>>>,
-    // The hooks body.js calls, alive until the request returned.
+    // The hooks countingBody calls, alive until the request returned.
     _chunk: Option<Closure<dyn FnMut(Uint8Array)>>,
     _stall: Closure<dyn FnMut()>,
     _end: Closure<dyn FnMut()>,

@@ -2,7 +2,7 @@
 //!
 //! A Blob goes to `fetch` as the Blob, so the runtime streams it from disk. When progress or the MD5 is asked for
 //! and `fetch` can send a stream body (Node, Deno, workerd; Chromium over HTTP/2), it goes as its `stream()` through
-//! a counting body (`src/js/body.js`) instead, which adds byte-exact progress and the stall timer. A caller's stream goes only through a stream body;
+//! a counting body (`src/js/streams.js`) instead, which adds byte-exact progress and the stall timer. A caller's stream goes only through a stream body;
 //! where the runtime cannot send one, the upload is refused rather than buffered.
 //!
 //! Hashing is the same in every runtime: only with `hash`, and then the result always has the MD5 of the bytes
