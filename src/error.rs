@@ -93,9 +93,3 @@ impl Error {
         matches!(self, Error::Aborted { .. })
     }
 }
-
-impl From<serde_wasm_bindgen::Error> for Error {
-    fn from(e: serde_wasm_bindgen::Error) -> Self {
-        Error::client_caused(format!("invalid argument: {e}"), JsValue::from(e))
-    }
-}

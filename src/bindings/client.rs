@@ -8,7 +8,6 @@ use std::rc::Rc;
 use altinn_broker_core::model::{MonthlyStatisticsQuery, ResourceConfig, SearchQuery};
 use altinn_broker_core::{timeline as history, FileTransferStatus};
 use js_sys::{Object, Promise, Reflect};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 use crate::api::transfer_id;
@@ -51,7 +50,7 @@ impl BrokerClient {
     /// the call's guard, then runs `body`; the promise rejects with the client's typed errors.
     pub(super) fn call<O, F, Fut>(&self, options: Option<Object>, body: F) -> Promise
     where
-        O: DeserializeOwned + Default,
+        O: options::FromJs,
         F: FnOnce(Call<O>) -> Fut + 'static,
         Fut: Future<Output = Result<JsValue, Error>> + 'static,
     {

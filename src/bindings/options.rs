@@ -1,13 +1,14 @@
-//! The option objects of the JS surface: each one a `#[derive(Deserialize)]` struct read through
-//! serde-wasm-bindgen, beside its TypeScript declaration. Plain data fields are checked as they are read, so a
-//! wrong type is a `ClientError` naming the option (`` `retry.retries` must be a non-negative number ``), and JS
-//! objects (functions, signals, resume stores) pass through untouched as the JS values they are.
-
-use std::cell::RefCell;
+//! The option objects of the JS surface: each one a struct declared with [`options!`] beside its TypeScript
+//! declaration, every field read from the JS object by a reader that checks its type, so a wrong type is a
+//! `ClientError` naming the option (`` `retry.retries` must be a non-negative number ``) with the refused value as
+//! its `cause`, and JS objects (functions, signals, resume stores) pass through untouched as the JS values they are.
+//!
+//! Read by hand through `Reflect::get` rather than serde: serde-wasm-bindgen's deserializer, serde_path_to_error
+//! (for the option's name in the message) and one `Deserialize` impl per options struct were 43 + 25 + 17 KB of
+//! the wasm before wasm-opt (twiggy), for what is a handful of `typeof` checks per call.
 
 use js_sys::{Function, Reflect};
-use serde::de::{DeserializeOwned, Deserializer};
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
@@ -16,71 +17,79 @@ use crate::download::headers::RangeSpec;
 use crate::error::Error;
 use crate::http::guard::Timeouts;
 use crate::http::retry::RetryPolicy;
+use crate::js::value::json_text;
 use crate::resume::Store;
 use crate::track::wait::WaitOptions as Polling;
 use crate::upload::tus::start::{StartOptions, DEFAULT_RETRIES};
 use crate::upload::tus::transfer::Settings;
 
+/// An options struct, read field by field from a JS object.
+pub trait FromJs: Default {
+    fn from_object(o: &JsValue) -> Result<Self, Error>;
+}
+
 /// Reads `options` into `T`; `undefined`, `null` and non-objects read as all defaults (as no option given).
-pub fn read<T: DeserializeOwned + Default>(options: &JsValue) -> Result<T, Error> {
+pub fn read<T: FromJs>(options: &JsValue) -> Result<T, Error> {
     if !options.is_object() {
         return Ok(T::default());
     }
-    REFUSED.with(|r| r.borrow_mut().take());
-    let de = serde_wasm_bindgen::Deserializer::from(options.clone());
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        match REFUSED.with(|r| r.borrow_mut().take()) {
-            Some(Refused { suffix, must, value }) => Error::client_caused(format!("`{path}{suffix}` {must}"), value),
-            None => Error::client_caused(format!("`{path}` is invalid: {}", e.into_inner()), options.clone()),
-        }
-    })
+    T::from_object(options)
 }
 
-/// A plain-data argument (a request body, a query, a record) through serde, with serde's message.
+/// A plain-data argument (a request body, a query, a record) through its JSON text and serde_json (the wasm's one
+/// deserializer), with serde's message: what `JSON.stringify` makes of it is what the client reads (`Date`s as
+/// their ISO text, `undefined` members absent).
 pub fn data<T: DeserializeOwned>(v: JsValue, what: &str) -> Result<T, Error> {
-    serde_wasm_bindgen::from_value(v.clone()).map_err(|e| Error::client_caused(format!("invalid {what}: {e}"), v))
+    let text = json_text(&v, what)?.unwrap_or_default();
+    serde_json::from_str(&text)
+        .map_err(|e| Error::client_caused(format!("invalid {what}: {}", without_position(&e)), v))
 }
 
-/// What the last field reader refused. serde's errors carry only a message; the refused value goes beside it,
-/// to become the `ClientError`'s `cause` (wasm runs one thread, and a read is synchronous).
-struct Refused {
-    /// A nested key below the field serde names (`.retries` of `retry`).
+/// serde_json's message without its " at line 1 column 9": the text it counts in is one the caller never saw.
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) if e.line() > 0 => text[..i].to_string(),
+        _ => text,
+    }
+}
+
+/// What a field reader refused: what the value must be, the value (the `ClientError`'s `cause`), and the nested
+/// key below the option it was found under (`.retries` of `retry`).
+pub struct Refused {
     suffix: String,
     must: &'static str,
     value: JsValue,
 }
 
-thread_local! {
-    static REFUSED: RefCell<Option<Refused>> = const { RefCell::new(None) };
+fn refuse(suffix: impl Into<String>, must: &'static str, value: JsValue) -> Refused {
+    Refused { suffix: suffix.into(), must, value }
 }
 
-fn refuse<E: serde::de::Error>(suffix: impl Into<String>, must: &'static str, value: JsValue) -> E {
-    REFUSED.with(|r| *r.borrow_mut() = Some(Refused { suffix: suffix.into(), must, value }));
-    E::custom(must)
+/// Reads option `name` of `o` with `read`; a refusal becomes the `ClientError` naming it. Generic over the field
+/// type only (a handful of instances), not over the options struct.
+fn field<T>(o: &JsValue, name: &str, read: fn(Option<JsValue>) -> Result<T, Refused>) -> Result<T, Error> {
+    let v = Reflect::get(o, &JsValue::from_str(name))
+        .map_err(|e| Error::client_caused(format!("`{name}` cannot be read (its getter threw)"), e))?;
+    read((!v.is_undefined() && !v.is_null()).then_some(v))
+        .map_err(|r| Error::client_caused(format!("`{name}{}` {}", r.suffix, r.must), r.value))
 }
 
-// ---- Field readers, for `#[serde(deserialize_with = ...)]`. `undefined` and `null` read as absent. ----
-
-/// The field's JS value as it is.
-fn value<'de, D: Deserializer<'de>>(d: D) -> Result<Option<JsValue>, D::Error> {
-    let v: JsValue = serde_wasm_bindgen::preserve::deserialize(d)?;
-    Ok((!v.is_undefined() && !v.is_null()).then_some(v))
-}
+// ---- Field readers: each gets the option's value, `None` when absent (`undefined` or `null`). ----
 
 fn non_negative(v: &JsValue) -> Option<f64> {
     v.as_f64().filter(|n| n.is_finite() && *n >= 0.0)
 }
 
-fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    value(d)?.map(|v| non_negative(&v).ok_or_else(|| refuse("", "must be a non-negative number", v))).transpose()
+fn number(v: Option<JsValue>) -> Result<Option<f64>, Refused> {
+    v.map(|v| non_negative(&v).ok_or_else(|| refuse("", "must be a non-negative number", v))).transpose()
 }
 
-fn integer<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    value(d)?.map(|v| nested_integer(v, "")).transpose()
+fn integer(v: Option<JsValue>) -> Result<Option<u64>, Refused> {
+    v.map(|v| nested_integer(v, "")).transpose()
 }
 
-fn nested_integer<E: serde::de::Error>(v: JsValue, suffix: &str) -> Result<u64, E> {
+fn nested_integer(v: JsValue, suffix: &str) -> Result<u64, Refused> {
     match non_negative(&v) {
         Some(n) if n.fract() == 0.0 => Ok(n as u64),
         Some(_) => Err(refuse(suffix, "must be an integer", v)),
@@ -88,41 +97,41 @@ fn nested_integer<E: serde::de::Error>(v: JsValue, suffix: &str) -> Result<u64, 
     }
 }
 
-fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    value(d)?.map(|v| v.as_bool().ok_or_else(|| refuse("", "must be a boolean", v))).transpose()
+fn boolean(v: Option<JsValue>) -> Result<Option<bool>, Refused> {
+    v.map(|v| v.as_bool().ok_or_else(|| refuse("", "must be a boolean", v))).transpose()
 }
 
-fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    value(d)?.map(|v| v.as_string().ok_or_else(|| refuse("", "must be a string", v))).transpose()
+fn string(v: Option<JsValue>) -> Result<Option<String>, Refused> {
+    v.map(|v| v.as_string().ok_or_else(|| refuse("", "must be a string", v))).transpose()
 }
 
-fn function<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Function>, D::Error> {
-    value(d)?.map(|v| v.dyn_into::<Function>().map_err(|v| refuse("", "must be a function", v))).transpose()
+fn function(v: Option<JsValue>) -> Result<Option<Function>, Refused> {
+    v.map(|v| v.dyn_into::<Function>().map_err(|v| refuse("", "must be a function", v))).transpose()
 }
 
-fn signal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<AbortSignal>, D::Error> {
-    value(d)?.map(|v| v.dyn_into::<AbortSignal>().map_err(|v| refuse("", "must be an AbortSignal", v))).transpose()
+fn signal(v: Option<JsValue>) -> Result<Option<AbortSignal>, Refused> {
+    v.map(|v| v.dyn_into::<AbortSignal>().map_err(|v| refuse("", "must be an AbortSignal", v))).transpose()
 }
 
 /// A resume store object, or `false` for none; absent: the runtime's default store.
-fn store_or_false<'de, D: Deserializer<'de>>(d: D) -> Result<StoreChoice, D::Error> {
-    Ok(match value(d)? {
+fn store_or_false(v: Option<JsValue>) -> Result<StoreChoice, Refused> {
+    Ok(match v {
         None => StoreChoice::Default,
         Some(v) if v.as_bool() == Some(false) => StoreChoice::None,
         Some(v) => StoreChoice::Given(v),
     })
 }
 
-fn store<'de, D: Deserializer<'de>>(d: D) -> Result<StoreChoice, D::Error> {
-    Ok(value(d)?.map_or(StoreChoice::Default, StoreChoice::Given))
+fn store(v: Option<JsValue>) -> Result<StoreChoice, Refused> {
+    Ok(v.map_or(StoreChoice::Default, StoreChoice::Given))
 }
 
-/// `obj[key]` of a nested option object, absent when `undefined` or `null`.
+/// `obj[key]` of a nested option object, absent when `undefined` or `null` (or when its getter throws).
 fn key(obj: &JsValue, key: &str) -> Option<JsValue> {
     Reflect::get(obj, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
 }
 
-fn nested_number<E: serde::de::Error>(obj: &JsValue, k: &str) -> Result<Option<f64>, E> {
+fn nested_number(obj: &JsValue, k: &str) -> Result<Option<f64>, Refused> {
     key(obj, k)
         .map(|v| non_negative(&v).ok_or_else(|| refuse(format!(".{k}"), "must be a non-negative number", v)))
         .transpose()
@@ -160,15 +169,20 @@ impl StoreChoice {
 
 // ---- The options. ----
 
-/// Declares an options struct: every field public, read by the field reader named after `=` (which checks its
-/// type), absent fields at their default.
+/// Declares an options struct: every field public, read from the JS key given before its type by the reader named
+/// after `=` (which checks its type), absent fields at their default.
 macro_rules! options {
-    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$doc:meta])* $field:ident: $ty:ty = $read:literal,)* }) => {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$doc:meta])* $field:ident $js:literal: $ty:ty = $read:ident,)* }) => {
         $(#[$meta])*
-        #[derive(Deserialize, Default)]
-        #[serde(rename_all = "camelCase", default)]
+        #[derive(Default)]
         pub struct $name {
-            $($(#[$doc])* #[serde(deserialize_with = $read)] pub $field: $ty,)*
+            $($(#[$doc])* pub $field: $ty,)*
+        }
+
+        impl FromJs for $name {
+            fn from_object(o: &JsValue) -> Result<Self, Error> {
+                Ok(Self { $($field: field(o, $js, $read)?,)* })
+            }
         }
     };
 }
@@ -217,21 +231,21 @@ export interface BrokerClientOptions {
 
 options! {
     pub struct BrokerClientOptions {
-        base_url: Option<String> = "string",
-        token: Option<Function> = "function",
-        subscription_key: Option<String> = "string",
-        fetch: Option<Function> = "function",
-        retry: RetryPolicy = "retry",
-        stall_timeout_ms: Option<f64> = "number",
-        deadline_ms: Option<f64> = "number",
-        stream_request_bodies: Option<bool> = "boolean",
+        base_url "baseUrl": Option<String> = string,
+        token "token": Option<Function> = function,
+        subscription_key "subscriptionKey": Option<String> = string,
+        fetch "fetch": Option<Function> = function,
+        retry "retry": RetryPolicy = retry,
+        stall_timeout_ms "stallTimeoutMs": Option<f64> = number,
+        deadline_ms "deadlineMs": Option<f64> = number,
+        stream_request_bodies "streamRequestBodies": Option<bool> = boolean,
     }
 }
 
 /// `RetryOptions | false` (anything else that is not an object: the defaults).
-fn retry<'de, D: Deserializer<'de>>(d: D) -> Result<RetryPolicy, D::Error> {
+fn retry(v: Option<JsValue>) -> Result<RetryPolicy, Refused> {
     let d0 = RetryPolicy::default();
-    Ok(match value(d)? {
+    Ok(match v {
         None => d0,
         Some(v) if v.as_bool() == Some(false) => RetryPolicy::disabled(),
         Some(v) => RetryPolicy {
@@ -261,14 +275,20 @@ export interface CallOptions {
 options! {
     /// What every call takes: read beside the call's own options, into the call's guard.
     pub struct CallOptions {
-        signal: Option<AbortSignal> = "signal",
-        deadline_ms: Option<f64> = "number",
+        signal "signal": Option<AbortSignal> = signal,
+        deadline_ms "deadlineMs": Option<f64> = number,
     }
 }
 
 /// A call without options of its own.
-#[derive(Deserialize, Default)]
+#[derive(Default)]
 pub struct NoOptions {}
+
+impl FromJs for NoOptions {
+    fn from_object(_: &JsValue) -> Result<Self, Error> {
+        Ok(Self {})
+    }
+}
 
 #[wasm_bindgen(typescript_custom_section)]
 const UPLOAD_OPTIONS: &'static str = r#"
@@ -311,9 +331,9 @@ export interface UploadOptions extends CallOptions {
 
 options! {
     pub struct UploadOptions {
-        size: Option<f64> = "number",
-        hash: Option<bool> = "boolean",
-        on_progress: Option<Function> = "function",
+        size "size": Option<f64> = number,
+        hash "hash": Option<bool> = boolean,
+        on_progress "onProgress": Option<Function> = function,
     }
 }
 
@@ -336,9 +356,9 @@ export interface WaitOptions extends CallOptions {
 
 options! {
     pub struct WaitOptions {
-        timeout_ms: Option<f64> = "number",
-        interval_ms: Option<f64> = "number",
-        max_interval_ms: Option<f64> = "number",
+        timeout_ms "timeoutMs": Option<f64> = number,
+        interval_ms "intervalMs": Option<f64> = number,
+        max_interval_ms "maxIntervalMs": Option<f64> = number,
     }
 }
 
@@ -401,10 +421,10 @@ options! {
     /// `send`'s own options; the wait's come from [`WaitOptions`], and with `resumable` the tus upload's from
     /// [`StartUploadOptions`], all read from the same object.
     pub struct SendOptions {
-        size: Option<f64> = "number",
-        hash: Option<bool> = "boolean",
-        on_progress: Option<Function> = "function",
-        resumable: Option<bool> = "boolean",
+        size "size": Option<f64> = number,
+        hash "hash": Option<bool> = boolean,
+        on_progress "onProgress": Option<Function> = function,
+        resumable "resumable": Option<bool> = boolean,
     }
 }
 
@@ -418,7 +438,7 @@ export interface SearchAllOptions extends CallOptions {
 
 options! {
     pub struct SearchAllOptions {
-        max: Option<f64> = "number",
+        max "max": Option<f64> = number,
     }
 }
 
@@ -438,11 +458,11 @@ export interface DownloadOptions extends CallOptions {
 
 options! {
     pub struct DownloadOptions {
-        range: Option<RangeSpec> = "range",
+        range "range": Option<RangeSpec> = range,
         /// Attempts at continuing a cut body (absent: [`DownloadOptions::resume_attempts`]'s default).
-        resume: Option<u32> = "resume",
-        verify: Option<bool> = "boolean",
-        on_progress: Option<Function> = "function",
+        resume "resume": Option<u32> = resume,
+        verify "verify": Option<bool> = boolean,
+        on_progress "onProgress": Option<Function> = function,
     }
 }
 
@@ -456,24 +476,23 @@ impl DownloadOptions {
 }
 
 /// `boolean | number` of attempts.
-fn resume<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-    value(d)?
-        .map(|v| match v.as_bool() {
-            Some(true) => Ok(DEFAULT_RESUME_ATTEMPTS),
-            Some(false) => Ok(0),
-            None => v
-                .as_f64()
-                .filter(|n| *n >= 0.0)
-                .map(|n| n as u32)
-                .ok_or_else(|| refuse("", "must be a boolean or a number of attempts", v)),
-        })
-        .transpose()
+fn resume(v: Option<JsValue>) -> Result<Option<u32>, Refused> {
+    v.map(|v| match v.as_bool() {
+        Some(true) => Ok(DEFAULT_RESUME_ATTEMPTS),
+        Some(false) => Ok(0),
+        None => v
+            .as_f64()
+            .filter(|n| *n >= 0.0)
+            .map(|n| n as u32)
+            .ok_or_else(|| refuse("", "must be a boolean or a number of attempts", v)),
+    })
+    .transpose()
 }
 
 /// A `ByteRange`.
-fn range<'de, D: Deserializer<'de>>(d: D) -> Result<Option<RangeSpec>, D::Error> {
-    let Some(r) = value(d)? else { return Ok(None) };
-    let int = |k: &str| key(&r, k).map(|v| nested_integer::<D::Error>(v, &format!(".{k}"))).transpose();
+fn range(v: Option<JsValue>) -> Result<Option<RangeSpec>, Refused> {
+    let Some(r) = v else { return Ok(None) };
+    let int = |k: &str| key(&r, k).map(|v| nested_integer(v, &format!(".{k}"))).transpose();
     if let Some(n) = int("suffix")? {
         return Ok(Some(RangeSpec::Suffix(n)));
     }
@@ -515,17 +534,17 @@ export interface StartUploadOptions {
 
 options! {
     pub struct StartUploadOptions {
-        chunk_size: Option<u64> = "integer",
-        parallel: Option<u64> = "integer",
-        signal: Option<AbortSignal> = "signal",
-        on_progress: Option<Function> = "function",
-        resume_store: StoreChoice = "store_or_false",
-        deadline_ms: Option<f64> = "number",
-        stall_timeout_ms: Option<f64> = "number",
-        retries: Option<u64> = "integer",
-        size: Option<f64> = "number",
-        fingerprint: Option<String> = "string",
-        hash: Option<bool> = "boolean",
+        chunk_size "chunkSize": Option<u64> = integer,
+        parallel "parallel": Option<u64> = integer,
+        signal "signal": Option<AbortSignal> = signal,
+        on_progress "onProgress": Option<Function> = function,
+        resume_store "resumeStore": StoreChoice = store_or_false,
+        deadline_ms "deadlineMs": Option<f64> = number,
+        stall_timeout_ms "stallTimeoutMs": Option<f64> = number,
+        retries "retries": Option<u64> = integer,
+        size "size": Option<f64> = number,
+        fingerprint "fingerprint": Option<String> = string,
+        hash "hash": Option<bool> = boolean,
     }
 }
 
@@ -566,8 +585,8 @@ export interface FindResumableOptions {
 
 options! {
     pub struct FindResumableOptions {
-        store: StoreChoice = "store",
-        fingerprint: Option<String> = "string",
-        size: Option<f64> = "number",
+        store "store": StoreChoice = store,
+        fingerprint "fingerprint": Option<String> = string,
+        size "size": Option<f64> = number,
     }
 }

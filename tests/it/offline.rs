@@ -186,3 +186,63 @@ async fn subscriptions_are_refused_before_the_network() {
     assert_eq!(e.name.as_deref(), Some("ClientError"));
     assert_eq!(token_calls(&tokens), 0, "nothing was sent");
 }
+
+/// A wrong option is a `ClientError` that names it — nested keys by their path — with the refused value as its
+/// `cause`; a plain-data argument of the wrong shape names the argument and what was expected.
+#[wasm_bindgen_test]
+async fn a_refused_option_is_named_with_its_value_as_the_cause() {
+    const ID: &str = "8a1d1e4e-3b3b-4a4a-9c9c-0123456789ab";
+    fn message_and_cause(e: &JsValue) -> (String, JsValue) {
+        let name = Reflect::get(e, &"name".into()).unwrap().as_string();
+        assert_eq!(name.as_deref(), Some("ClientError"), "{e:?}");
+        let message = Reflect::get(e, &"message".into()).unwrap().as_string().unwrap();
+        (message, Reflect::get(e, &"cause".into()).unwrap())
+    }
+    let new = |v| BrokerClient::new(json(v)).err().expect("refused");
+    let (m, cause) = message_and_cause(&new(json!({ "baseUrl": "http://x", "token": "abc" })));
+    assert_eq!(m, "`token` must be a function");
+    assert_eq!(cause.as_string().as_deref(), Some("abc"));
+    let (m, cause) = message_and_cause(&new(json!({ "baseUrl": "http://x", "retry": { "retries": -1 } })));
+    assert_eq!(m, "`retry.retries` must be a non-negative number");
+    assert_eq!(cause.as_f64(), Some(-1.0));
+    let (m, _) = message_and_cause(&new(json!({ "baseUrl": 7 })));
+    assert_eq!(m, "`baseUrl` must be a string");
+    let (m, _) = message_and_cause(&new(json!({ "baseUrl": "http://x", "streamRequestBodies": "yes" })));
+    assert_eq!(m, "`streamRequestBodies` must be a boolean");
+
+    let (c, tokens) = nowhere();
+    let rejected = |p| async move { message_and_cause(&call(p).await.expect_err("rejected")) };
+    let (m, cause) = rejected(c.download(ID.into(), obj(json!({ "range": { "start": 1.5 } })))).await;
+    assert_eq!(m, "`range.start` must be an integer");
+    assert_eq!(cause.as_f64(), Some(1.5));
+    let (m, _) = rejected(c.download(ID.into(), obj(json!({ "range": {} })))).await;
+    assert_eq!(m, "`range` needs `start` or `suffix`");
+    let (m, _) = rejected(c.download(ID.into(), obj(json!({ "resume": "x" })))).await;
+    assert_eq!(m, "`resume` must be a boolean or a number of attempts");
+    let (m, _) = rejected(c.upload(ID.into(), generated_bytes(4).into(), obj(json!({ "hash": 1 })))).await;
+    assert_eq!(m, "`hash` must be a boolean");
+    let (m, _) = rejected(c.overview(ID.into(), obj(json!({ "signal": {} })))).await;
+    assert_eq!(m, "`signal` must be an AbortSignal");
+    let (m, _) = rejected(c.overview(ID.into(), obj(json!({ "deadlineMs": "soon" })))).await;
+    assert_eq!(m, "`deadlineMs` must be a non-negative number");
+    let (m, _) = rejected(c.wait_for(ID.into(), "Published".into(), obj(json!({ "intervalMs": -5 })))).await;
+    assert_eq!(m, "`intervalMs` must be a non-negative number");
+    let e = c.start_upload(ID.into(), generated_bytes(4).into(), obj(json!({ "chunkSize": 2.5 }))).err().unwrap();
+    assert_eq!(message_and_cause(&e).0, "`chunkSize` must be an integer");
+    let e = c.start_upload(ID.into(), generated_bytes(4).into(), obj(json!({ "onProgress": true }))).err().unwrap();
+    assert_eq!(message_and_cause(&e).0, "`onProgress` must be a function");
+    assert_eq!(token_calls(&tokens), 0, "nothing was sent");
+    // Unknown keys, `undefined` and `null` are no option at all.
+    let o = obj(json!({ "verify": null, "somethingElse": 1 })).unwrap();
+    Reflect::set(&o, &"range".into(), &JsValue::UNDEFINED).unwrap();
+    let e = fails(c.download(ID.into(), Some(o))).await;
+    assert_eq!(e.name.as_deref(), Some("NetworkError"), "the options were accepted: {e:?}");
+
+    // Plain-data arguments name the argument and what was expected.
+    let q = json!({ "year": "2026", "month": 1, "includeEndUser": false });
+    let (m, cause) = rejected(c.monthly_statistics(json(q), none())).await;
+    assert!(m.starts_with("invalid statistics query: ") && m.contains("expected i32"), "{m}");
+    assert!(cause.is_object());
+    let (m, _) = rejected(c.wait_for(ID.into(), JsValue::from(5), none())).await;
+    assert!(m.starts_with("invalid status: "), "{m}");
+}
