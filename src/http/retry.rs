@@ -71,8 +71,9 @@ impl RetryPolicy {
 /// Reads `Retry-After` (seconds, or an HTTP date) as milliseconds from `now`.
 pub fn parse_retry_after(value: &str, now: OffsetDateTime) -> Option<f64> {
     let v = value.trim();
-    if let Ok(secs) = v.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then_some(secs * 1000.0);
+    // delay-seconds is `1*DIGIT` (RFC 9110 §10.2.3): an integer, so no float parser (and its tables) in the wasm.
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(v.parse::<u64>().map_or(f64::MAX, |secs| secs as f64 * 1000.0));
     }
     let at = imf_fixdate(v)?.assume_utc();
     Some(((at - now).whole_milliseconds().max(0)) as f64)
