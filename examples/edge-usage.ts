@@ -2,16 +2,18 @@
 // built package's declarations: a worker that serves the Broker proxy with Maskinporten tokens.
 import init, {
   BrokerClient,
+  brokerApiRoutes,
+  type BrokerApiRoute,
+} from "../pkg/index.js";
+import {
   createBrokerProxy,
   maskinportenTokenProvider,
   MaskinportenError,
   TokenExchangeError,
-  brokerApiRoutes,
-  type BrokerApiRoute,
   type BrokerProxyOptions,
   type MaskinportenTokenProvider,
   type MaskinportenTokenProviderOptions,
-} from "../pkg/index.js";
+} from "../pkg/edge/index.js";
 
 declare const env: { CLIENT_ID: string; KID: string; PRIVATE_JWK: JsonWebKey; SUBSCRIPTION_KEY: string };
 

@@ -4,9 +4,6 @@
 import init, {
   BrokerClient,
   type FileTransferOverview,
-  createEventFeed,
-  createEventHandler,
-  memorySeenStore,
   parseEvent,
   isValidationEvent,
   brokerEventTypes,
@@ -14,16 +11,21 @@ import init, {
   InvalidEventError,
   type BrokerEvent,
   type BrokerEventType,
-  type EventContext,
   type EventFeed,
   type EventPage,
   type IncomingEvent,
-  type SeenStore,
   type Subscription,
   type SubscriptionList,
   type TransferStatusChange,
   type TransferWatch,
 } from "../pkg/index.js";
+import {
+  createEventFeed,
+  createEventHandler,
+  memorySeenStore,
+  type EventContext,
+  type SeenStore,
+} from "../pkg/edge/index.js";
 
 declare const env: { BROKER_URL: string; WEBHOOK_URL: string; RESOURCE_ID: string; ORG: string };
 declare const token: () => Promise<string>;

@@ -5,8 +5,11 @@
 //     workerd refuses to compile wasm from bytes) and initialises at import, so `init()` needs no arguments;
 //   - `deno.js`: `import source` of the `.wasm` (a WebAssembly.Module, no --allow-read needed), initialised at import;
 //   - `node.js`: initialised at import from the `.wasm` file next to it;
-//   - `edge/`: the plain ES modules of src/edge (Maskinporten token provider, Broker proxy), re-exported by
-//     `index.js`;
+//   - `edge/` (export `altinn-broker-client/edge`): the plain ES modules of src/edge — the Maskinporten token
+//     provider, the Broker proxy, the webhook handler and the event feed — behind an entry of their own, so a page
+//     that imports the package never loads them (issue 12: the size budget holds for what a page loads). They call
+//     into the same wasm instance as the main entry; `edge/{node,workerd,deno}.js` import the main entry of that
+//     runtime first, so importing `altinn-broker-client/edge` alone initialises it there too;
 //   - `index.js` (browser, bundlers, Web Workers, default): `await init()` (the bundler resolves the `.wasm` URL) or
 //     `init({ module_or_path })` with a URL, bytes or a compiled `WebAssembly.Module`.
 // The initialised entries keep a default `init()` (a no-op) so code written for any runtime runs unchanged.
@@ -28,7 +31,6 @@ const errorNames = [
 writeFileSync(join(pkg, 'index.js'), `export * from './${glue}.js';
 export { default } from './${glue}.js';
 export { ${errorNames.join(', ')} } from '${errorsModule}';
-export * from './edge/index.js';
 `);
 cpSync('src/edge', join(pkg, 'edge'), { recursive: true });
 
@@ -57,12 +59,15 @@ const entries = {
   deno: initialisedEntry(`import source module from '${wasm}';`, 'Already initialised in Deno'),
 };
 for (const [name, text] of Object.entries(entries)) writeFileSync(join(pkg, `${name}.js`), text);
+// The edge entry per runtime: the runtime's main entry (which initialises the wasm at import), then the pieces.
+for (const name of Object.keys(entries)) {
+  writeFileSync(join(pkg, 'edge', `${name}.js`), `import '../${name}.js';\nexport * from './index.js';\n`);
+}
 
 copyFileSync('src/bindings/errors.d.ts', join(pkg, 'errors.d.ts'));
 const dts = `export * from './${glue}.js';
 export { default } from './${glue}.js';
 export * from './errors.js';
-export * from './edge/index.js';
 `;
 writeFileSync(join(pkg, 'index.d.ts'), dts);
 
@@ -97,10 +102,18 @@ const out = {
       node: { types: './index.d.ts', default: './node.js' },
       default: { types: './index.d.ts', default: './index.js' },
     },
+    // In a browser (a Service Worker proxy, say) the wasm is initialised by the main entry's `init()`.
+    './edge': {
+      workerd: { types: './edge/index.d.ts', default: './edge/workerd.js' },
+      deno: { types: './edge/index.d.ts', default: './edge/deno.js' },
+      browser: { types: './edge/index.d.ts', default: './edge/index.js' },
+      node: { types: './edge/index.d.ts', default: './edge/node.js' },
+      default: { types: './edge/index.d.ts', default: './edge/index.js' },
+    },
     [`./${glue}_bg.wasm`]: `./${glue}_bg.wasm`,
   },
   // Declared to match what the tests run: scripts/test.sh runs the Node suites on 20, 22 and 24.
   engines: { node: '>=20' },
-  sideEffects: [...Object.keys(entries).map((e) => `./${e}.js`), './snippets/*'],
+  sideEffects: [...Object.keys(entries).flatMap((e) => [`./${e}.js`, `./edge/${e}.js`]), './snippets/*'],
 };
 writeFileSync(join(pkg, 'package.json'), JSON.stringify(out, null, 2) + '\n');

@@ -3,7 +3,7 @@
 // subscription key server-side, so a page uses `new BrokerClient({ baseUrl: location.origin })` with no token.
 // Settings as in ../edge/config.js (BROKER_URL, SENDER_ORG, SENDER_MASKINPORTEN_*, ...); run it with
 // `wrangler dev -c wrangler.proxy.toml`. tests/edge/workerd.mjs bundles it and sends a 200 MiB upload through it.
-import { createBrokerProxy } from 'altinn-broker-client';
+import { createBrokerProxy } from 'altinn-broker-client/edge';
 import { need, tokensFromSettings } from '../edge/config.js';
 
 /** One proxy per isolate, built on the first request (a worker's `env` is only known then). */

@@ -9,7 +9,8 @@
 //   SENDER_MASKINPORTEN_CLIENT_ID, SENDER_MASKINPORTEN_KID, SENDER_MASKINPORTEN_KEY (a private JWK as JSON, or a
 //                           PKCS#8 PEM); the same with RECIPIENT_ for the receiving organisation — secrets, never vars
 //   BROKER_SUBSCRIPTION_KEY an API Management subscription key, when the gateway wants one (a secret)
-import { BrokerClient, maskinportenTokenProvider } from 'altinn-broker-client';
+import { BrokerClient } from 'altinn-broker-client';
+import { maskinportenTokenProvider } from 'altinn-broker-client/edge';
 import { emulatorTokens } from './emulator-tokens.js';
 import { transferService } from './transfer-service.js';
 

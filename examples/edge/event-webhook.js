@@ -4,7 +4,8 @@
 // in ./config.js (`BROKER_URL`, `SENDER_ORG`, `BROKER_TOKENS` and the sender's Maskinporten settings) plus
 // `EVENTS_FORWARD_URL`. The Cloudflare Worker (../cloudflare-worker/events-webhook.js) and the Deno server
 // (../deno/events-webhook.js) serve it.
-import { BrokerClient, createEventHandler, memorySeenStore } from 'altinn-broker-client';
+import { BrokerClient } from 'altinn-broker-client';
+import { createEventHandler, memorySeenStore } from 'altinn-broker-client/edge';
 import { need, tokensFromSettings } from './config.js';
 
 /**

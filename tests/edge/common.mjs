@@ -16,6 +16,11 @@ export function clientPackage() {
   return import(pathToFileURL(join(pkgDir, 'node.js')).href);
 }
 
+/** The package's edge pieces (`altinn-broker-client/edge`) as Node loads them: the wasm initialised first. */
+export function edgePackage() {
+  return import(pathToFileURL(join(pkgDir, 'edge', 'node.js')).href);
+}
+
 /** Serves `handler(request) => Response` on 127.0.0.1 (a free port): `{ url, close }`. */
 export async function serve(handler) {
   const { toNodeHandler } = await import(pathToFileURL(requireTool.resolve('srvx/node')).href);

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { appDir, indexNames, listening, ROOT, settings, startEmulator, Tally, transferScenario } from './harness.mjs';
+import { appDir, edgeNames, indexNames, listening, ROOT, settings, startEmulator, Tally, transferScenario } from './harness.mjs';
 
 const t = new Tally();
 const app = appDir('edge-deno-');
@@ -21,6 +21,15 @@ const names = execFileSync(
   { cwd: app, encoding: 'utf8', env: { ...process.env, DENO_NO_UPDATE_CHECK: '1' } },
 );
 t.check(names.trim() === JSON.stringify(await indexNames()), `the deno entry's names differ from index.js's: ${names.trim()}`);
+// `altinn-broker-client/edge` alone, with no permission either: its names, and the wasm initialised by its import.
+const edge = execFileSync(
+  deno,
+  ['eval', '--no-prompt', `const e = await import('altinn-broker-client/edge');
+e.createBrokerProxy({ target: 'http://127.0.0.1:9', token: () => 't' });
+console.log(JSON.stringify(Object.keys(e).sort()))`],
+  { cwd: app, encoding: 'utf8', env: { ...process.env, DENO_NO_UPDATE_CHECK: '1' } },
+);
+t.check(edge.trim() === JSON.stringify(await edgeNames()), `the deno edge entry's names differ from edge/index.js's: ${edge.trim()}`);
 const emulator = await startEmulator();
 // --allow-net for the emulator and its own port, --allow-env for the settings: nothing else.
 const server = await listening(

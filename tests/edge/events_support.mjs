@@ -2,10 +2,12 @@
 // one transfer's life driven through the client, and a webhook on a Node server of its own.
 import { startEmulator as startLoggedEmulator } from '../fidelity/common.mjs';
 import { RESOURCE, SENDER, RECIPIENT } from '../tus/harness.mjs';
-import { clientPackage, serve } from './common.mjs';
+import { clientPackage, edgePackage, serve } from './common.mjs';
 
 export { RESOURCE, SENDER, RECIPIENT };
-export const pkg = await clientPackage();
+// Both entries' names in one object: the client (`altinn-broker-client`) and the webhook handler and event feed
+// (`altinn-broker-client/edge`).
+export const pkg = { ...(await clientPackage()), ...(await edgePackage()) };
 
 /** An emulator on a free loopback port (fidelity/common.mjs) with `args` added and a quick scan; `{ url, log,
  * hook, stop }`. */

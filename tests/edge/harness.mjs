@@ -185,6 +185,12 @@ export async function indexNames() {
   return Object.keys(await import(pathToFileURL(join(pkg, 'index.js')).href)).sort();
 }
 
+/** The names `edge/index.js` (the export `altinn-broker-client/edge`) lists, sorted. */
+export async function edgeNames() {
+  const pkg = process.env.CLIENT_PKG ?? join(ROOT, 'pkg');
+  return Object.keys(await import(pathToFileURL(join(pkg, 'edge', 'index.js')).href)).sort();
+}
+
 /** VmRSS of a process in bytes (Linux /proc). */
 export function rssOf(pid) {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

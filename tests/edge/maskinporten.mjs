@@ -5,9 +5,10 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Emulator, RESOURCE } from '../tus/harness.mjs';
-import { assert, assertEq, clientPackage, pkgDir, recordingFetch, run } from './common.mjs';
+import { assert, assertEq, clientPackage, edgePackage, pkgDir, recordingFetch, run } from './common.mjs';
 
-const { BrokerClient, MaskinportenError, TokenExchangeError, maskinportenTokenProvider } = await clientPackage();
+const { BrokerClient } = await clientPackage();
+const { MaskinportenError, TokenExchangeError, maskinportenTokenProvider } = await edgePackage();
 // The provider's internal seam for grants Maskinporten must refuse (not exported by the package's entry).
 const { providerWithGrantHook } = await import(pathToFileURL(join(pkgDir, 'edge', 'maskinporten.js')).href);
 

@@ -6,7 +6,7 @@
 //   EMULATOR_BIN=... [EDGE_NODE=path/to/node] node tests/edge/node.mjs        (after scripts/build-pkg.sh)
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { appDir, indexNames, listening, settings, startEmulator, Tally, transferScenario } from './harness.mjs';
+import { appDir, edgeNames, indexNames, listening, settings, startEmulator, Tally, transferScenario } from './harness.mjs';
 
 const t = new Tally();
 const app = appDir('edge-node-');
@@ -20,6 +20,17 @@ const names = execFileSync(
 );
 const expected = await indexNames();
 t.check(names.trim() === JSON.stringify(expected), `the node entry's names differ from index.js's: ${names.trim()}`);
+// `altinn-broker-client/edge` alone: the pieces edge/index.js lists, and the wasm initialised by its import (the
+// proxy reads its allow-list from the wasm when created).
+const edge = execFileSync(
+  node,
+  ['--input-type=module', '-e', `const e = await import('altinn-broker-client/edge');
+e.createBrokerProxy({ target: 'http://127.0.0.1:9', token: () => 't' });
+console.log(JSON.stringify(Object.keys(e).sort()))`],
+  { cwd: app, encoding: 'utf8' },
+);
+t.check(edge.trim() === JSON.stringify(await edgeNames()), `the node edge entry's names differ from edge/index.js's: ${edge.trim()}`);
+t.check(!expected.some((n) => JSON.parse(edge).includes(n)), 'the main entry re-exports an edge piece');
 const emulator = await startEmulator();
 const server = await listening(node, [join('examples', 'node', 'server.mjs')], {
   cwd: app,

@@ -6,9 +6,9 @@ import { readFileSync, rmSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Emulator, RECIPIENT, SENDER } from '../tus/harness.mjs';
-import { assert, assertEq, clientPackage, launchChromium, pkgDir, run, serve } from './common.mjs';
+import { assert, assertEq, edgePackage, launchChromium, pkgDir, run, serve } from './common.mjs';
 
-const { createBrokerProxy, maskinportenTokenProvider } = await clientPackage();
+const { createBrokerProxy, maskinportenTokenProvider } = await edgePackage();
 const page = readFileSync(fileURLToPath(new URL('./portal_page.html', import.meta.url)));
 const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
 const TOKEN_LIKE = /eyJ[A-Za-z0-9_-]{10,}/;

@@ -6,9 +6,10 @@ import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { Emulator, RESOURCE, SENDER, RECIPIENT, tokens } from '../tus/harness.mjs';
-import { assert, assertEq, clientPackage, recordingFetch, run, serve } from './common.mjs';
+import { assert, assertEq, clientPackage, edgePackage, recordingFetch, run, serve } from './common.mjs';
 
-const { BrokerClient, createBrokerProxy } = await clientPackage();
+const { BrokerClient } = await clientPackage();
+const { createBrokerProxy } = await edgePackage();
 const TUS = '/broker/api/v1/filetransfer/upload/tus';
 
 function pattern(size, seed = 7) {

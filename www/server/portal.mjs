@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { toNodeHandler } from 'srvx/node';
-import { createBrokerProxy, maskinportenTokenProvider } from 'altinn-broker-client';
+import { createBrokerProxy, maskinportenTokenProvider } from 'altinn-broker-client/edge';
 import { staticFiles } from './static.mjs';
 import { identityCookie, readIdentity } from './identity.mjs';
 import { SEED_RESOURCES, orgName } from './seed.mjs';
