@@ -124,21 +124,21 @@ const MEMBERS: &[(&str, Member)] = &[
     ("disableVirusScan", Member::DisableVirusScan),
 ];
 
-/// `StringComparer.OrdinalIgnoreCase`: each character compared by its simple upper-case mapping. .NET keeps
-/// U+0131 (dotless ı) upper-casing to itself, as Windows does (dotnet/runtime `pal_casing.c`,
-/// `ChangeCaseInvariant`), so `fıleName` is not `fileName`; other mappings follow Unicode (`ſ` is `S`).
-fn ordinal_ignore_case(a: &str, b: &str) -> bool {
-    fn upper(c: char) -> char {
-        if c == '\u{131}' {
-            return c;
-        }
-        let mut u = c.to_uppercase();
-        match (u.next(), u.next()) {
-            (Some(x), None) => x,
-            _ => c,
-        }
-    }
-    a.chars().count() == b.chars().count() && a.chars().zip(b.chars()).all(|(x, y)| x == y || upper(x) == upper(y))
+/// `StringComparer.OrdinalIgnoreCase` of a member name (ASCII) with a name from the document: each character
+/// compared by its simple upper-case mapping. .NET keeps U+0131 (dotless ı) upper-casing to itself, as Windows does
+/// (dotnet/runtime `pal_casing.c`, `ChangeCaseInvariant`), so `fıleName` is not `fileName`; other mappings follow
+/// Unicode (`ſ` is `S`). With one side ASCII no case table is needed: the only non-ASCII characters whose simple
+/// upper case is ASCII are U+0131 and U+017F (`ſ`) — a test checks every code point against `char::to_uppercase`,
+/// whose tables (~12 KB) would otherwise be in the client's wasm for this comparison alone.
+fn ordinal_ignore_case(member: &str, name: &str) -> bool {
+    debug_assert!(member.is_ascii());
+    member.len() == name.chars().count() && member.chars().zip(name.chars()).all(|(x, y)| same_ignoring_case(x, y))
+}
+
+/// One character of [`ordinal_ignore_case`]: `ascii` (of the member name) against `c`.
+fn same_ignoring_case(ascii: char, c: char) -> bool {
+    let upper = |c: char| if c == '\u{17F}' { 'S' } else { c.to_ascii_uppercase() };
+    ascii == c || upper(ascii) == upper(c)
 }
 
 fn member(name: &str) -> Option<Member> {
@@ -392,6 +392,34 @@ pub fn bind_initialize(body: &[u8]) -> Result<BoundInitialize, ValidationErrors>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ordinal_ignore_case_matches_the_unicode_mapping_for_every_character() {
+        // .NET's comparison: the simple upper-case mapping (one character), U+0131 kept as itself.
+        fn dotnet_upper(c: char) -> char {
+            if c == '\u{131}' {
+                return c;
+            }
+            let mut u = c.to_uppercase();
+            match (u.next(), u.next()) {
+                (Some(x), None) => x,
+                _ => c,
+            }
+        }
+        // What same_ignoring_case relies on: outside ASCII, only U+0131 and U+017F upper-case to ASCII.
+        let to_ascii: Vec<char> = (0x80..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| c.to_uppercase().count() == 1 && c.to_uppercase().all(|u| u.is_ascii()))
+            .collect();
+        assert_eq!(to_ascii, ['\u{131}', '\u{17F}']);
+        let probe = ['\u{131}', '\u{17F}', '\u{212A}', '\u{DF}', '\u{C5}', '\u{E5}', '\u{1C5}', '\u{FF21}'];
+        for c in (' '..='~').chain(probe) {
+            for ascii in ' '..='~' {
+                let expected = ascii == c || dotnet_upper(ascii) == dotnet_upper(c);
+                assert_eq!(same_ignoring_case(ascii, c), expected, "{ascii:?} vs U+{:04X}", c as u32);
+            }
+        }
+    }
 
     #[test]
     fn ordinal_ignore_case_matches_dotnet() {
