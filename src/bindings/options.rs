@@ -67,12 +67,23 @@ fn refuse(suffix: impl Into<String>, must: &'static str, value: JsValue) -> Refu
 }
 
 /// Reads option `name` of `o` with `read`; a refusal becomes the `ClientError` naming it. Generic over the field
-/// type only (a handful of instances), not over the options struct.
+/// type only (a handful of instances), not over the options struct; what does not depend on the type is in
+/// [`get`] and [`refused`], out of line, so each options struct's reader is a call per field.
 fn field<T>(o: &JsValue, name: &str, read: fn(Option<JsValue>) -> Result<T, Refused>) -> Result<T, Error> {
+    read(get(o, name)?).map_err(|r| refused(name, r))
+}
+
+/// `o[name]`, `None` when `undefined` or `null`.
+#[inline(never)]
+fn get(o: &JsValue, name: &str) -> Result<Option<JsValue>, Error> {
     let v = Reflect::get(o, &JsValue::from_str(name))
         .map_err(|e| Error::client_caused(format!("`{name}` cannot be read (its getter threw)"), e))?;
-    read((!v.is_undefined() && !v.is_null()).then_some(v))
-        .map_err(|r| Error::client_caused(format!("`{name}{}` {}", r.suffix, r.must), r.value))
+    Ok((!v.is_undefined() && !v.is_null()).then_some(v))
+}
+
+#[inline(never)]
+fn refused(name: &str, r: Refused) -> Error {
+    Error::client_caused(format!("`{name}{}` {}", r.suffix, r.must), r.value)
 }
 
 // ---- Field readers: each gets the option's value, `None` when absent (`undefined` or `null`). ----
