@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use crate::ids::FileTransferId;
@@ -121,7 +123,7 @@ pub struct FileTransferSummary {
 }
 
 /// `GET /broker/api/v1/filetransfer/{id}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = FileTransferOverviewExt))]
 #[serde(rename_all = "camelCase")]
 pub struct FileTransferOverview {
@@ -157,7 +159,7 @@ pub struct RecipientStatusEvent {
 
 /// `GET /broker/api/v1/filetransfer/{id}/details`: the overview without `published`, plus both histories,
 /// which the service does not order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = FileTransferStatusDetailsExt))]
 #[serde(rename_all = "camelCase")]
 pub struct FileTransferDetails {
@@ -165,6 +167,43 @@ pub struct FileTransferDetails {
     pub summary: FileTransferSummary,
     pub file_transfer_status_history: Vec<FileTransferStatusEvent>,
     pub recipient_file_transfer_status_history: Vec<RecipientStatusEvent>,
+}
+
+// The overview and the details are read by hand, not derived: a derived `Deserialize` with `#[serde(flatten)]`
+// buffers the whole object in serde's private `Content` tree, and that tree's deserializer machinery was ~20 KB of
+// the client's wasm (twiggy, before wasm-opt; issue 12). Here the object is read once as a JSON map, the members
+// beside the summary are taken out, and the summary is read from the rest — the same fields, defaults and errors
+// for a missing or mistyped member. (Serialize keeps `flatten`: its serializer is small, and utoipa reads it.)
+
+fn take<'de, T: Deserialize<'de>, E: serde::de::Error>(m: &mut Map<String, Value>, key: &'static str) -> Result<T, E> {
+    let v = m.remove(key).ok_or_else(|| E::missing_field(key))?;
+    T::deserialize(v).map_err(|e| E::custom(format_args!("{key}: {e}")))
+}
+
+fn summary_of<E: serde::de::Error>(m: Map<String, Value>) -> Result<FileTransferSummary, E> {
+    FileTransferSummary::deserialize(Value::Object(m)).map_err(E::custom)
+}
+
+impl<'de> Deserialize<'de> for FileTransferOverview {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut m = Map::deserialize(d)?;
+        let published = match m.remove("published") {
+            None | Some(Value::Null) => None,
+            Some(v) => {
+                Some(serde_rfc3339::deserialize(v).map_err(|e| D::Error::custom(format_args!("published: {e}")))?)
+            }
+        };
+        Ok(Self { summary: summary_of(m)?, published })
+    }
+}
+
+impl<'de> Deserialize<'de> for FileTransferDetails {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut m = Map::deserialize(d)?;
+        let file_transfer_status_history = take(&mut m, "fileTransferStatusHistory")?;
+        let recipient_file_transfer_status_history = take(&mut m, "recipientFileTransferStatusHistory")?;
+        Ok(Self { summary: summary_of(m)?, file_transfer_status_history, recipient_file_transfer_status_history })
+    }
 }
 
 #[cfg(test)]
