@@ -2,24 +2,30 @@
 //! events with polling of the overview: which statuses come later than which, which one is the end, and which
 //! status an event type announces. The watch itself (JS, `bindings/watch.js`) decides nothing of its own.
 
-use std::collections::BTreeMap;
-
 use altinn_broker_core::actions::can_reach;
 use altinn_broker_core::events::EventType;
 use altinn_broker_core::transitions::{is_terminal, TRANSITIONS};
-use altinn_broker_core::{small, FileTransferStatus};
-use serde::Serialize;
+use altinn_broker_core::FileTransferStatus;
+use serde::{Serialize, Serializer};
 
-/// The rules, as the watch reads them (`later[a]` holds every `b` that can follow `a`).
+/// The rules, as the watch reads them (`later[a]` holds every `b` that can follow `a`). The maps are lists of
+/// pairs written as JSON objects: built once and only handed to JS, they need no `BTreeMap` (whose code is
+/// instantiated per key and value type: a few KB of wasm each).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WatchRules {
-    pub later: BTreeMap<&'static str, Vec<&'static str>>,
+    #[serde(serialize_with = "as_object")]
+    pub later: Vec<(&'static str, Vec<&'static str>)>,
     pub terminal: Vec<&'static str>,
     /// Event type → the status every transition that emits it ends in. A type emitted by transitions ending in
     /// different statuses (`fileneverconfirmeddownloaded`: a malware `Failed` or a purge) or by none (the
     /// recipient's `downloadconfirmed`) is absent: such an event only makes the watch read the overview at once.
-    pub event_status: BTreeMap<String, &'static str>,
+    #[serde(serialize_with = "as_object")]
+    pub event_status: Vec<(String, &'static str)>,
+}
+
+fn as_object<K: Serialize, V: Serialize, S: Serializer>(pairs: &[(K, V)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(pairs.iter().map(|(k, v)| (k, v)))
 }
 
 /// A status that can follow `from` (reachable and not `from` itself).
@@ -37,13 +43,15 @@ pub fn announced_status(event: EventType) -> Option<FileTransferStatus> {
 pub fn watch_rules() -> WatchRules {
     let all = FileTransferStatus::ALL;
     WatchRules {
-        later: small::map(
-            all.iter().map(|&a| (a.as_str(), all.iter().filter(|&&b| is_later(a, b)).map(|b| b.as_str()).collect())),
-        ),
+        later: all
+            .iter()
+            .map(|&a| (a.as_str(), all.iter().filter(|&&b| is_later(a, b)).map(|b| b.as_str()).collect()))
+            .collect(),
         terminal: all.iter().filter(|s| is_terminal(**s)).map(|s| s.as_str()).collect(),
-        event_status: small::map(
-            EventType::ALL.iter().filter_map(|&e| announced_status(e).map(|s| (e.type_name(), s.as_str()))),
-        ),
+        event_status: EventType::ALL
+            .iter()
+            .filter_map(|&e| announced_status(e).map(|s| (e.type_name(), s.as_str())))
+            .collect(),
     }
 }
 
@@ -70,7 +78,11 @@ mod tests {
         assert!(is_later(Failed, Purged));
         let r = watch_rules();
         assert_eq!(r.terminal, vec!["Purged"]);
-        assert!(r.later["Initialized"].contains(&"AllConfirmedDownloaded"));
-        assert!(r.later["Purged"].is_empty());
+        let later = |s: &str| &r.later.iter().find(|(a, _)| *a == s).unwrap().1;
+        assert!(later("Initialized").contains(&"AllConfirmedDownloaded"));
+        assert!(later("Purged").is_empty());
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["eventStatus"]["no.altinn.broker.published"], "Published");
+        assert_eq!(json["later"]["Published"].as_array().unwrap().len(), later("Published").len());
     }
 }
