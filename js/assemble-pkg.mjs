@@ -79,6 +79,13 @@ d = d.replace(/export class IntoUnderlying\w+ \{[\s\S]*?\n\}\n/g, '');
 d = d.replace(/(export interface InitOutput \{[\s\S]*?\n\})/, (block) => block.replace(/\bany\b/g, 'unknown'));
 writeFileSync(dtsPath, d);
 
+/** The `exports` conditions of the entry in `dir`: an initialised entry per server runtime, `index.js` elsewhere. */
+const conditions = (dir) => {
+  const types = `${dir}/index.d.ts`;
+  const to = (file) => ({ types, default: `${dir}/${file}` });
+  return { workerd: to('workerd.js'), deno: to('deno.js'), browser: to('index.js'), node: to('node.js'), default: to('index.js') };
+};
+
 const meta = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
 const out = {
   name: 'altinn-broker-client',
@@ -95,21 +102,9 @@ const out = {
   // Order matters: a bundler takes the first condition it knows (wrangler: workerd, worker, browser; Deno: deno,
   // node; Vite: browser).
   exports: {
-    '.': {
-      workerd: { types: './index.d.ts', default: './workerd.js' },
-      deno: { types: './index.d.ts', default: './deno.js' },
-      browser: { types: './index.d.ts', default: './index.js' },
-      node: { types: './index.d.ts', default: './node.js' },
-      default: { types: './index.d.ts', default: './index.js' },
-    },
+    '.': conditions('.'),
     // In a browser (a Service Worker proxy, say) the wasm is initialised by the main entry's `init()`.
-    './edge': {
-      workerd: { types: './edge/index.d.ts', default: './edge/workerd.js' },
-      deno: { types: './edge/index.d.ts', default: './edge/deno.js' },
-      browser: { types: './edge/index.d.ts', default: './edge/index.js' },
-      node: { types: './edge/index.d.ts', default: './edge/node.js' },
-      default: { types: './edge/index.d.ts', default: './edge/index.js' },
-    },
+    './edge': conditions('./edge'),
     [`./${glue}_bg.wasm`]: `./${glue}_bg.wasm`,
   },
   // Declared to match what the tests run: scripts/test.sh runs the Node suites on 20, 22 and 24.

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use crate::api::transfer_id;
 use crate::api::transfers::{bind_from_js, initialize_from_js};
 use crate::bindings::options::{
-    self, data, BrokerClientOptions, CallOptions, DownloadOptions, FindResumableOptions, NoOptions, SearchAllOptions,
+    self, BrokerClientOptions, CallOptions, DownloadOptions, FindResumableOptions, NoOptions, SearchAllOptions,
     SendOptions, StartUploadOptions, UploadOptions, WaitOptions,
 };
 use crate::bindings::tus_upload::{launch, TusUpload};
@@ -25,7 +25,7 @@ use crate::http::auth::TokenProvider;
 use crate::http::guard::CallGuard;
 use crate::http::transport::Transport;
 use crate::js::runtime;
-use crate::js::value::to_js;
+use crate::js::value::{data, to_js};
 use crate::resume::record::ResumeRecord;
 use crate::track::wait::Target;
 use crate::upload::source::Source;
@@ -419,19 +419,20 @@ fn build_client(o: BrokerClientOptions) -> Result<Client, Error> {
     })
 }
 
-/// Reads a search query, accepting `Date` objects for `from`/`to`.
+/// Reads a search query, accepting `Date` objects for `from`/`to` (`JSON.stringify` writes them as ISO text). An
+/// invalid `Date` is refused: its JSON is `null`, which would drop the bound without a word.
 fn search_query(v: JsValue) -> Result<SearchQuery, Error> {
     if !v.is_object() {
         return Err(Error::client_caused("the search query must be an object", v));
     }
-    let copy = Object::assign(&Object::new(), v.unchecked_ref());
     for k in ["from", "to"] {
-        let key = JsValue::from_str(k);
-        if let Some(d) = Reflect::get(&copy, &key).ok().and_then(|d| d.dyn_into::<js_sys::Date>().ok()) {
-            let _ = Reflect::set(&copy, &key, &d.to_iso_string());
+        if let Some(d) = Reflect::get(&v, &JsValue::from_str(k)).ok().and_then(|d| d.dyn_into::<js_sys::Date>().ok()) {
+            if d.get_time().is_nan() {
+                return Err(Error::client_caused(format!("`{k}` is an invalid Date"), d.into()));
+            }
         }
     }
-    data(copy.into(), "search query")
+    data(v, "search query")
 }
 
 /// A status, a list of statuses, or a predicate on the overview.

@@ -13,11 +13,11 @@ use wasm_bindgen_futures::JsFuture;
 use crate::api::events::{EventsQuery, SubscribeRequest};
 use crate::api::transfer_id;
 use crate::bindings::client::{wait_target, BrokerClient, Call};
-use crate::bindings::options::{data, NoOptions};
+use crate::bindings::options::NoOptions;
 use crate::error::Error;
 use crate::events::order::watch_rules;
 use crate::events::parse::{self, IncomingEvent};
-use crate::js::value::{json_text, to_js};
+use crate::js::value::{data, json_text, to_js};
 
 #[wasm_bindgen(module = "/src/bindings/watch.js")]
 extern "C" {

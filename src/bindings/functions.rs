@@ -8,9 +8,8 @@ use altinn_broker_core::{
 use wasm_bindgen::prelude::*;
 
 use crate::api;
-use crate::bindings::options::data;
 use crate::error::Error;
-use crate::js::value::to_js;
+use crate::js::value::{data, to_js};
 use crate::upload::md5::Hasher;
 
 fn status(s: &str) -> Result<FileTransferStatus, JsValue> {

@@ -8,7 +8,6 @@
 //! the wasm before wasm-opt (twiggy), for what is a handful of `typeof` checks per call.
 
 use js_sys::{Function, Reflect};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
@@ -17,7 +16,6 @@ use crate::download::headers::RangeSpec;
 use crate::error::Error;
 use crate::http::guard::Timeouts;
 use crate::http::retry::RetryPolicy;
-use crate::js::value::json_text;
 use crate::resume::Store;
 use crate::track::wait::WaitOptions as Polling;
 use crate::upload::tus::start::{StartOptions, DEFAULT_RETRIES};
@@ -34,24 +32,6 @@ pub fn read<T: FromJs>(options: &JsValue) -> Result<T, Error> {
         return Ok(T::default());
     }
     T::from_object(options)
-}
-
-/// A plain-data argument (a request body, a query, a record) through its JSON text and serde_json (the wasm's one
-/// deserializer), with serde's message: what `JSON.stringify` makes of it is what the client reads (`Date`s as
-/// their ISO text, `undefined` members absent).
-pub fn data<T: DeserializeOwned>(v: JsValue, what: &str) -> Result<T, Error> {
-    let text = json_text(&v, what)?.unwrap_or_default();
-    serde_json::from_str(&text)
-        .map_err(|e| Error::client_caused(format!("invalid {what}: {}", without_position(&e)), v))
-}
-
-/// serde_json's message without its " at line 1 column 9": the text it counts in is one the caller never saw.
-fn without_position(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    match text.rfind(" at line ") {
-        Some(i) if e.line() > 0 => text[..i].to_string(),
-        _ => text,
-    }
 }
 
 /// What a field reader refused: what the value must be, the value (the `ClientError`'s `cause`), and the nested
@@ -137,13 +117,16 @@ fn store(v: Option<JsValue>) -> Result<StoreChoice, Refused> {
     Ok(v.map_or(StoreChoice::Default, StoreChoice::Given))
 }
 
-/// `obj[key]` of a nested option object, absent when `undefined` or `null` (or when its getter throws).
-fn key(obj: &JsValue, key: &str) -> Option<JsValue> {
-    Reflect::get(obj, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+/// `obj[key]` of a nested option object, absent when `undefined` or `null`; a getter that throws is refused (the
+/// exception as the cause), as at the top level.
+fn key(obj: &JsValue, key: &str) -> Result<Option<JsValue>, Refused> {
+    let v = Reflect::get(obj, &JsValue::from_str(key))
+        .map_err(|e| refuse(format!(".{key}"), "cannot be read (its getter threw)", e))?;
+    Ok((!v.is_undefined() && !v.is_null()).then_some(v))
 }
 
 fn nested_number(obj: &JsValue, k: &str) -> Result<Option<f64>, Refused> {
-    key(obj, k)
+    key(obj, k)?
         .map(|v| non_negative(&v).ok_or_else(|| refuse(format!(".{k}"), "must be a non-negative number", v)))
         .transpose()
 }
@@ -503,7 +486,7 @@ fn resume(v: Option<JsValue>) -> Result<Option<u32>, Refused> {
 /// A `ByteRange`.
 fn range(v: Option<JsValue>) -> Result<Option<RangeSpec>, Refused> {
     let Some(r) = v else { return Ok(None) };
-    let int = |k: &str| key(&r, k).map(|v| nested_integer(v, &format!(".{k}"))).transpose();
+    let int = |k: &str| key(&r, k)?.map(|v| nested_integer(v, &format!(".{k}"))).transpose();
     if let Some(n) = int("suffix")? {
         return Ok(Some(RangeSpec::Suffix(n)));
     }

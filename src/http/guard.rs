@@ -161,9 +161,11 @@ impl CallGuard {
         }
     }
 
-    /// An abortable sleep (backoff between retries, polling intervals).
+    /// An abortable sleep (backoff between retries, polling intervals), of at most `i32::MAX` ms (~24.8 days):
+    /// setTimeout fires at once for a longer delay (Node warns `TimeoutOverflowWarning`), which would turn a far
+    /// `Retry-After` into an immediate retry.
     pub async fn sleep(&self, ms: f64) -> Result<(), Error> {
-        let p = crate::js::runtime::sleep(ms.max(0.0), &self.signal());
+        let p = crate::js::runtime::sleep(f64::from(clamp_ms(ms)), &self.signal());
         wasm_bindgen_futures::JsFuture::from(p).await.map(|_| ()).map_err(|e| self.map_js_error(e))
     }
 }

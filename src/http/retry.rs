@@ -144,6 +144,11 @@ mod tests {
         assert_eq!(parse_retry_after("Tue, 24 Nov 2026 07:00:00 GMT", now), Some(0.0));
         assert_eq!(parse_retry_after("-1", now), None);
         assert_eq!(parse_retry_after("soon", now), None);
+        // delay-seconds is 1*DIGIT: no fraction, no sign.
+        assert_eq!(parse_retry_after("1.5", now), None);
+        assert_eq!(parse_retry_after("+5", now), None);
+        // Past u64: "much later" (the sleep is capped at setTimeout's limit, `CallGuard::sleep`).
+        assert_eq!(parse_retry_after("99999999999999999999999", now), Some(f64::MAX));
     }
 
     #[test]

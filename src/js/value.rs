@@ -21,6 +21,27 @@ pub fn notify(cb: Option<&Function>, event: &JsValue) {
     }
 }
 
+/// A plain-data argument (a request body, a query, a record, a status) read as `JSON.stringify` writes it, through
+/// serde_json (the wasm's one deserializer), with serde's message: `Date`s as their ISO text, `undefined` members
+/// absent, own enumerable properties only (a `Map` is `{}`), `NaN` as `null`. What makes no JSON at all (`undefined`,
+/// a function) is refused as missing rather than with a parser's "EOF".
+pub fn data<T: serde::de::DeserializeOwned>(v: JsValue, what: &str) -> Result<T, Error> {
+    let Some(text) = json_text(&v, what)? else {
+        return Err(Error::client_caused(format!("the {what} is missing"), v));
+    };
+    serde_json::from_str(&text)
+        .map_err(|e| Error::client_caused(format!("invalid {what}: {}", without_position(&e)), v))
+}
+
+/// serde_json's message without its " at line 1 column 9": the text it counts in is one the caller never saw.
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) if e.line() > 0 => text[..i].to_string(),
+        _ => text,
+    }
+}
+
 /// The text `JSON.stringify` makes of `v`: the body a JS caller's `fetch` would send for it (`toJSON` called,
 /// `undefined` members and functions left out, `NaN` as `null`, lone surrogates escaped). `None` when it makes
 /// nothing (`undefined`, a function, a symbol): no body at all. A value JSON cannot hold (a `BigInt`, a cycle)
@@ -28,7 +49,7 @@ pub fn notify(cb: Option<&Function>, event: &JsValue) {
 pub fn json_text(v: &JsValue, what: &str) -> Result<Option<String>, Error> {
     js_sys::JSON::stringify(v).map(|s| JsValue::from(s).as_string()).map_err(|e| {
         Error::client_caused(
-            format!("the {what} cannot be written as JSON (a BigInt, a cycle, or a throwing toJSON)"),
+            format!("the {what} cannot be written as JSON (a BigInt, a cycle, a throwing toJSON or getter)"),
             e,
         )
     })

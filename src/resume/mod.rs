@@ -47,7 +47,7 @@ impl Store {
         let mut out = Vec::new();
         for item in js_sys::Array::from(&v).iter() {
             // A record another version wrote, or a damaged one, is skipped rather than failing the lookup.
-            let Ok(r) = crate::bindings::options::data::<ResumeRecord>(item, "resume record") else { continue };
+            let Ok(r) = crate::js::value::data::<ResumeRecord>(item, "resume record") else { continue };
             if r.fingerprint != fingerprint {
                 continue;
             }

@@ -244,5 +244,37 @@ async fn a_refused_option_is_named_with_its_value_as_the_cause() {
     assert!(m.starts_with("invalid statistics query: ") && m.contains("expected i32"), "{m}");
     assert!(cause.is_object());
     let (m, _) = rejected(c.wait_for(ID.into(), JsValue::from(5), none())).await;
-    assert!(m.starts_with("invalid status: "), "{m}");
+    assert!(m.starts_with("invalid status: ") && !m.contains(" at line "), "{m}");
+    let (m, _) = rejected(c.wait_for(ID.into(), JsValue::UNDEFINED, none())).await;
+    assert_eq!(m, "the status is missing");
+    // An invalid Date would be `null` in JSON (no bound at all): refused.
+    let q = obj(json!({ "resourceId": "r" })).unwrap();
+    Reflect::set(&q, &"from".into(), &js_sys::Date::new(&f64::NAN.into())).unwrap();
+    let (m, _) = rejected(c.search(q.into(), none())).await;
+    assert_eq!(m, "`from` is an invalid Date");
+
+    // A getter that throws, at the top level and nested: refused with the exception as the cause.
+    let throwing = js_sys::Function::new_no_args("throw new Error('boom')");
+    let getter = |o: &js_sys::Object, key: &str| {
+        let d = js_sys::Object::new();
+        Reflect::set(&d, &"get".into(), &throwing).unwrap();
+        js_sys::Object::define_property(o, &key.into(), &d);
+    };
+    let retry = js_sys::Object::new();
+    getter(&retry, "retries");
+    let o = obj(json!({ "baseUrl": "http://x" })).unwrap();
+    Reflect::set(&o, &"retry".into(), &retry).unwrap();
+    let (m, cause) = message_and_cause(&BrokerClient::new(o.into()).err().expect("refused"));
+    assert_eq!(m, "`retry.retries` cannot be read (its getter threw)");
+    assert!(cause.is_instance_of::<js_sys::Error>());
+    let o = obj(json!({ "baseUrl": "http://x" })).unwrap();
+    getter(&o, "fetch");
+    let (m, _) = message_and_cause(&BrokerClient::new(o.into()).err().expect("refused"));
+    assert_eq!(m, "`fetch` cannot be read (its getter threw)");
+    let range = js_sys::Object::new();
+    getter(&range, "start");
+    let o = js_sys::Object::new();
+    Reflect::set(&o, &"range".into(), &range).unwrap();
+    let (m, _) = rejected(c.download(ID.into(), Some(o))).await;
+    assert_eq!(m, "`range.start` cannot be read (its getter threw)");
 }

@@ -228,4 +228,42 @@ mod tests {
         assert_eq!(back["fileTransferStatusChanged"], "2026-08-18T11:40:51.123456+00:00");
         assert!(back.get("summary").is_none());
     }
+
+    /// The hand-written readers behave as the derived ones did: `published` absent or null is `None`, other
+    /// members beside the summary are ignored, a mistyped or missing member is an error that names it.
+    #[test]
+    fn overview_and_details_read_by_hand() {
+        let summary = r#""fileTransferId":"8a1d1e4e-3b3b-4a4a-9c9c-0123456789ab","resourceId":"r","fileName":"a.txt",
+          "sendersFileTransferReference":null,"checksum":null,"useVirusScan":false,"fileTransferSize":3,
+          "fileTransferStatus":"Published","fileTransferStatusText":"Ready for download",
+          "fileTransferStatusChanged":"2026-08-18T11:40:51+00:00","created":"2026-08-18T11:40:51+00:00",
+          "expirationTime":"2026-09-17T11:40:51+00:00","sender":"0192:991825827","recipients":[]"#;
+        let overview = |extra: &str| serde_json::from_str::<FileTransferOverview>(&format!("{{{summary}{extra}}}"));
+        assert_eq!(overview("").unwrap().published, None);
+        assert_eq!(overview(r#","published":null"#).unwrap().published, None);
+        let o = overview(r#","published":"2026-08-18T11:41:00+00:00","somethingNew":1"#).unwrap();
+        assert_eq!(o.published.map(|t| t.second()), Some(0));
+        assert_eq!(o.summary.file_transfer_size, 3);
+        assert!(o.summary.property_list.is_empty(), "propertyList defaults to empty");
+        let e = overview(r#","published":5"#).unwrap_err().to_string();
+        assert!(e.starts_with("published: "), "{e}");
+        let e = serde_json::from_str::<FileTransferOverview>(&format!(
+            "{{{}}}",
+            summary.replace(r#""fileName":"a.txt","#, "")
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("missing field `fileName`"), "{e}");
+        assert!(serde_json::from_str::<FileTransferOverview>("[]").is_err());
+
+        let details = |extra: &str| serde_json::from_str::<FileTransferDetails>(&format!("{{{summary}{extra}}}"));
+        let d = details(r#","fileTransferStatusHistory":[],"recipientFileTransferStatusHistory":[]"#).unwrap();
+        assert!(d.file_transfer_status_history.is_empty());
+        let e = details(r#","fileTransferStatusHistory":[]"#).unwrap_err().to_string();
+        assert!(e.contains("missing field `recipientFileTransferStatusHistory`"), "{e}");
+        let e = details(r#","fileTransferStatusHistory":null,"recipientFileTransferStatusHistory":[]"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("fileTransferStatusHistory: invalid type: null"), "{e}");
+    }
 }
