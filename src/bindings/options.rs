@@ -178,6 +178,12 @@ macro_rules! options {
                 Ok(Self { $($field: field(o, $js, $read)?,)* })
             }
         }
+
+        #[cfg(test)]
+        impl $name {
+            /// The JS keys read, for the test that each is declared in the TypeScript beside it.
+            const KEYS: &'static [&'static str] = &[$($js),*];
+        }
     };
 }
 
@@ -582,5 +588,74 @@ options! {
         store "store": StoreChoice = store,
         fingerprint "fingerprint": Option<String> = string,
         size "size": Option<f64> = number,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    /// Every interface declared in `sections`: its own keys (the lines indented two spaces that start with a lower-case
+    /// name) and the interfaces it extends.
+    fn interfaces(sections: &[&str]) -> BTreeMap<String, (Vec<String>, Vec<String>)> {
+        let mut out = BTreeMap::new();
+        for text in sections {
+            for decl in text.split("export interface ").skip(1) {
+                let (head, body) = decl.split_once('{').unwrap();
+                let body = &body[..body.find("\n}").or_else(|| body.find('}')).unwrap()];
+                let mut head = head.split_whitespace();
+                let name = head.next().unwrap().to_string();
+                let extends = head.skip(1).map(|n| n.trim_matches(',').to_string()).collect();
+                let keys = body
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("  "))
+                    .filter(|l| l.starts_with(|c: char| c.is_ascii_lowercase()))
+                    .map(|l| l.split(['?', ':', '(']).next().unwrap().to_string())
+                    .collect();
+                out.insert(name, (extends, keys));
+            }
+        }
+        out
+    }
+
+    fn declared(all: &BTreeMap<String, (Vec<String>, Vec<String>)>, name: &str) -> Vec<String> {
+        let (extends, keys) = &all[name];
+        let mut keys = keys.clone();
+        for e in extends {
+            keys.extend(declared(all, e));
+        }
+        keys
+    }
+
+    /// The keys the readers take are the keys the `.d.ts` documents (a typo on either side would make an option
+    /// silently ignored).
+    #[test]
+    fn every_key_read_is_declared_in_typescript() {
+        // The TypeScript sections are consumed by `#[wasm_bindgen]`: read them from this file's text (its raw
+        // strings).
+        let sections: Vec<&str> = include_str!("options.rs")
+            .split("r#\"")
+            .skip(1)
+            .filter_map(|s| s.split_once("\"#").map(|(ts, _)| ts))
+            .collect();
+        let all = interfaces(&sections);
+        for (name, keys) in [
+            ("BrokerClientOptions", BrokerClientOptions::KEYS),
+            ("CallOptions", CallOptions::KEYS),
+            ("UploadOptions", UploadOptions::KEYS),
+            ("WaitOptions", WaitOptions::KEYS),
+            ("SendOptions", SendOptions::KEYS),
+            ("SearchAllOptions", SearchAllOptions::KEYS),
+            ("DownloadOptions", DownloadOptions::KEYS),
+            ("StartUploadOptions", StartUploadOptions::KEYS),
+            ("FindResumableOptions", FindResumableOptions::KEYS),
+        ] {
+            let ts = declared(&all, name);
+            for k in keys {
+                assert!(ts.iter().any(|t| t == k), "{name}.{k} is read but not declared (declared: {ts:?})");
+            }
+        }
     }
 }
