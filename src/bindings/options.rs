@@ -322,7 +322,7 @@ const WAIT_OPTIONS: &'static str = r#"
 export interface WaitOptions extends CallOptions {
   /** Give up after this many ms (rejects with a `TimeoutError` of kind `'wait'`). */
   timeoutMs?: number;
-  /** First polling interval (default 200 ms), growing ×1.5 up to `maxIntervalMs` (default 5000). */
+  /** First polling interval (default 50 ms), growing ×1.5 up to `maxIntervalMs` (default 5000). */
   intervalMs?: number;
   maxIntervalMs?: number;
   /**
