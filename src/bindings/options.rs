@@ -342,7 +342,7 @@ const WAIT_OPTIONS: &'static str = r#"
 export interface WaitOptions extends CallOptions {
   /** Give up after this many ms (rejects with a `TimeoutError` of kind `'wait'`). */
   timeoutMs?: number;
-  /** First polling interval (default 200 ms), growing ×1.5 up to `maxIntervalMs` (default 5000). */
+  /** Polling interval (default 50 ms), kept for the first second, then growing ×1.5 up to `maxIntervalMs` (default 5000). */
   intervalMs?: number;
   maxIntervalMs?: number;
   /**
@@ -396,7 +396,7 @@ export interface SendOptions extends WaitOptions, ResumableSendOptions {
   /**
    * Every phase in order: `hash` (a Blob or bytes, with `hash`), `upload`, `processing` (each new status while
    * the service scans and publishes), `published`. The wait polls the overview at once after the upload, then
-   * every 50 ms growing ×1.5 up to 1 s unless `intervalMs`/`maxIntervalMs` say otherwise.
+   * every 50 ms for a second, then growing ×1.5 up to 1 s unless `intervalMs`/`maxIntervalMs` say otherwise.
    */
   onProgress?: (progress: Progress) => void;
 }

@@ -55,6 +55,7 @@ async fn execute(state: &AppState, job: &Job) -> Result<(), AppError> {
         (JobKind::ConfirmedPurge, Some(id)) => purge::run_after_confirmation(state, job.id, id, job.due_at),
         (JobKind::StuckUploads, _) => stuck::run(state, job.id, job.due_at),
         (JobKind::TusFinalize, Some(id)) => tus::run_job(state, job.id, id, job.due_at).await,
+        (JobKind::TusChecksum, Some(id)) => tus::run_checksum(state, job.id, id).await,
         (kind, None) => Err(AppError::Internal(format!("{} job without a transfer", kind.name()))),
     }
 }

@@ -147,7 +147,7 @@ fn complete(state: &AppState, transfer: &Transfer, blob: StoredBlob) -> Result<(
     let crash_at = state.settings.crash_at;
     // The service records the file (`SetStorageDetails`: location and size) before it compares checksums, so a
     // mismatched upload keeps its size in the overview, and a confirm gets 400/10 rather than 400/3.
-    state.store.tx(|tx| transfers::set_file(tx, id, blob.size, &blob.md5))?;
+    state.store.tx(|tx| transfers::set_file(tx, id, blob.size, Some(&blob.md5)))?;
     maybe_crash(crash_at, CrashPoint::UploadAfterCommit);
 
     if let Some(expected) = transfer.checksum.as_deref().filter(|_| transfer.user_checksum) {

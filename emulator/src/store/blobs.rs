@@ -8,7 +8,7 @@
 //! handed to the disk every [`WRITEBACK_STEP`] (`sync_file_range`), so the disk works while the body arrives and the
 //! fsync at the end waits only for the tail, not for the whole file.
 
-use std::io::Write;
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -102,6 +102,68 @@ impl BlobStore {
         staged.adopted = true;
         sync_dir(&self.dir)?;
         Ok(StoredBlob { size: staged.size, md5: std::mem::take(&mut staged.md5) })
+    }
+
+    /// Makes the concatenation of `sources` (each file's first `length` bytes, in order) the file of `id`, durably,
+    /// and returns its size. The service never copies a tus upload's bytes either: each PATCH is staged as a block
+    /// of the transfer's blob, and completing (or concatenating) commits the block list (contract §5). So the first
+    /// source, whose chunks were each fsynced as they arrived, becomes the file by a hard link, no byte copied (a
+    /// 256 MiB single upload: ~1 ms instead of ~0.9 s of copying and hashing); the others are appended by the
+    /// kernel (`copy_file_range` through `std::io::copy`), without passing through this process, then fsynced.
+    /// Appending grows the first source's file too (one inode): only its first `length` bytes are ever read, and a
+    /// second attempt cuts the rest first. `after_first` runs once the first source is in (a crash point).
+    /// Blocking: call it from a blocking thread.
+    pub fn place(
+        &self,
+        id: FileTransferId,
+        sources: &[(PathBuf, u64)],
+        after_first: impl Fn(),
+    ) -> std::io::Result<u64> {
+        let Some(((first, first_len), rest)) = sources.split_first() else {
+            return Err(std::io::Error::other("a file needs at least one staged upload"));
+        };
+        let part = self.dir.join(format!("{id}.{}.part", uuid::Uuid::new_v4().simple()));
+        let built = (|| {
+            std::fs::hard_link(first, &part)?;
+            let mut out = std::fs::OpenOptions::new().write(true).open(&part)?;
+            fit(&out, first, *first_len)?;
+            after_first();
+            let mut total = *first_len;
+            if !rest.is_empty() {
+                out.seek(std::io::SeekFrom::Start(total))?;
+                for (source, length) in rest {
+                    let copied = std::io::copy(&mut std::fs::File::open(source)?.take(*length), &mut out)?;
+                    if copied != *length {
+                        return Err(short(source));
+                    }
+                    total += copied;
+                }
+                out.sync_all()?;
+            }
+            std::fs::rename(&part, self.path(id))?;
+            // A second attempt (after a crash that followed the first's rename) links the same inode as the file in
+            // place, and renaming one link of a file onto another does nothing (POSIX): drop the extra name.
+            let _ = std::fs::remove_file(&part);
+            sync_dir(&self.dir)?;
+            Ok(total)
+        })();
+        if built.is_err() {
+            let _ = std::fs::remove_file(&part);
+        }
+        built
+    }
+
+    /// The MD5 of the file of `id` (lower-case hex), read from disk. Blocking.
+    pub fn md5_of(&self, id: FileTransferId) -> std::io::Result<String> {
+        let mut file = std::fs::File::open(self.path(id))?;
+        let mut md5 = Md5::new();
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            match file.read(&mut buf)? {
+                0 => return Ok(hex(&md5.finalize())),
+                n => md5.update(&buf[..n]),
+            }
+        }
     }
 
     /// Deletes the file of `id` (purge, checksum mismatch). Missing is fine.
@@ -240,6 +302,27 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Checks that the hard-linked upload `file` (staged at `source`) holds at least `length` bytes and cuts what lies
+/// past them (bytes a PATCH wrote past the committed offset, or an earlier attempt's appended parts).
+fn fit(file: &std::fs::File, source: &Path, length: u64) -> std::io::Result<()> {
+    let len = file.metadata()?.len();
+    if len < length {
+        return Err(short(source));
+    }
+    if len > length {
+        file.set_len(length)?;
+        file.sync_all()?;
+    }
+    Ok(())
+}
+
+fn short(source: &Path) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::UnexpectedEof,
+        format!("staged upload {} is shorter than its committed length", source.display()),
+    )
+}
+
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
@@ -284,6 +367,35 @@ mod tests {
         store.delete(id).unwrap();
         assert!(!store.exists(id));
         store.delete(id).unwrap();
+    }
+
+    #[test]
+    fn staged_tus_uploads_are_placed_by_link_and_append() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(&dir.path().join("blobs")).unwrap();
+        let staged = |name: &str, content: &[u8]| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, content).unwrap();
+            p
+        };
+        // One upload: linked, and bytes past its committed length cut off.
+        let (a, b) = (staged("a", b"hello world!!"), staged("b", b", and more"));
+        let id = FileTransferId::new_random();
+        assert_eq!(store.place(id, &[(a.clone(), 11)], || {}).unwrap(), 11);
+        assert_eq!(std::fs::read(store.path(id)).unwrap(), b"hello world");
+        // Parts: the rest appended to the first. A second attempt (a crash after the first) gives the same file.
+        let id = FileTransferId::new_random();
+        assert_eq!(store.place(id, &[(a.clone(), 11), (b.clone(), 10)], || {}).unwrap(), 21);
+        assert_eq!(store.place(id, &[(a.clone(), 11), (b.clone(), 10)], || {}).unwrap(), 21);
+        assert_eq!(std::fs::read(store.path(id)).unwrap(), b"hello world, and more");
+        assert_eq!(std::fs::read(&b).unwrap(), b", and more", "the other parts are only read");
+        // A part shorter than its committed length fails and leaves nothing behind. (The staged file is the
+        // placed file's inode: a real staged upload belongs to one transfer, and is removed once placed.)
+        let a = staged("a2", b"hello world");
+        let id = FileTransferId::new_random();
+        assert!(store.place(id, &[(a, 11), (b, 99)], || {}).is_err());
+        assert!(!store.exists(id));
+        assert_eq!(store.remove_partials().unwrap(), 0, "no part file is left, whatever the attempt");
     }
 
     #[tokio::test]

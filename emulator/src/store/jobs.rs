@@ -30,11 +30,20 @@ pub enum JobKind {
     StuckUploads,
     /// Building the file of a finished tus upload (single or concatenation) and completing it.
     TusFinalize,
+    /// The MD5 of a tus upload published before it was hashed (`TusChecksumProcessingHandler`), stored as its
+    /// `checksum`.
+    TusChecksum,
 }
 
 impl JobKind {
-    const ALL: &'static [JobKind] =
-        &[JobKind::Scan, JobKind::ExpiryPurge, JobKind::ConfirmedPurge, JobKind::StuckUploads, JobKind::TusFinalize];
+    const ALL: &'static [JobKind] = &[
+        JobKind::Scan,
+        JobKind::ExpiryPurge,
+        JobKind::ConfirmedPurge,
+        JobKind::StuckUploads,
+        JobKind::TusFinalize,
+        JobKind::TusChecksum,
+    ];
 
     pub const fn name(self) -> &'static str {
         match self {
@@ -43,6 +52,7 @@ impl JobKind {
             JobKind::ConfirmedPurge => "confirmed-purge",
             JobKind::StuckUploads => "stuck-uploads",
             JobKind::TusFinalize => "tus-finalize",
+            JobKind::TusChecksum => "tus-checksum",
         }
     }
 

@@ -252,13 +252,23 @@ pub fn recipients_current(conn: &Connection, id: FileTransferId) -> Result<Vec<R
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Records the stored file: its size and computed MD5. The MD5 becomes the reported `checksum` (when the sender
-/// gave none) only through [`adopt_computed_checksum`], right away or after the scan, as in the service.
-pub fn set_file(conn: &Connection, id: FileTransferId, size: u64, md5: &str) -> Result<(), AppError> {
+/// Records the stored file: its size and computed MD5 (`None`: not computed yet, see [`set_computed_md5`]). The MD5
+/// becomes the reported `checksum` (when the sender gave none) only through [`adopt_computed_checksum`], right away
+/// or after the scan, as in the service.
+pub fn set_file(conn: &Connection, id: FileTransferId, size: u64, md5: Option<&str>) -> Result<(), AppError> {
     let size = i64::try_from(size).map_err(AppError::internal)?;
     conn.execute(
         "UPDATE file_transfer SET has_file = 1, size = ?2, computed_md5 = ?3 WHERE id = ?1",
         params![id.to_string(), size, md5],
+    )?;
+    Ok(())
+}
+
+/// Records the MD5 of a file stored earlier without one (a tus upload published before its MD5 job ran).
+pub fn set_computed_md5(conn: &Connection, id: FileTransferId, md5: &str) -> Result<(), AppError> {
+    conn.execute(
+        "UPDATE file_transfer SET computed_md5 = ?2 WHERE id = ?1 AND has_file = 1",
+        params![id.to_string(), md5],
     )?;
     Ok(())
 }

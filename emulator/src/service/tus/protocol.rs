@@ -323,7 +323,7 @@ pub async fn write_chunk(
                 if writer.written() + data.len() as u64 > MAX_CHUNK_BYTES {
                     return Err(chunk_too_large(&upload.upload_id));
                 }
-                writer.write(&data).await?;
+                writer.write(data).await?;
                 if writer.written() > 0 {
                     maybe_crash(crash_at, CrashPoint::TusMidPatch);
                 }
