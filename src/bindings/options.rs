@@ -358,6 +358,7 @@ impl WaitOptions {
             timeout_ms: self.timeout_ms,
             interval_ms: self.interval_ms.unwrap_or(d.interval_ms),
             max_interval_ms: self.max_interval_ms.unwrap_or(d.max_interval_ms),
+            ..d
         }
     }
 }
@@ -377,7 +378,7 @@ export interface SendOptions extends WaitOptions, ResumableSendOptions {
   /**
    * Every phase in order: `hash` (a Blob or bytes, with `hash`), `upload`, `processing` (each new status while
    * the service scans and publishes), `published`. The wait polls the overview at once after the upload, then
-   * every 50 ms growing ×1.5 up to 1 s unless `intervalMs`/`maxIntervalMs` say otherwise.
+   * every 50 ms for a second, then growing ×1.5 up to 1 s unless `intervalMs`/`maxIntervalMs` say otherwise.
    */
   onProgress?: (progress: Progress) => void;
 }
