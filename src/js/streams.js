@@ -67,7 +67,8 @@ function reporter(hooks, phase) {
  * 4 MiB slices' `arrayBuffer()` 0.89-1.11 s, `fs.createReadStream` 0.33-0.42 s). Its own pull asks for the next
  * 64 KiB as it hands one over, so the disk read runs while the chunk is hashed. Hashing 1 GiB, alternating
  * rounds on a loaded 2-core machine, medians: this way 2.85 s, 4 MiB slices one ahead (before) 2.98 s, two 2 MiB
- * slices ahead 3.27 s; node:crypto over `fs.createReadStream` 2.14 s.
+ * slices ahead 3.27 s; node:crypto over `fs.createReadStream` 2.14 s. Headless Chromium, a disk-backed File of
+ * 256 MiB, 5 rounds: this way 0.93 s, 4 MiB slices one ahead 1.14 s.
  */
 export async function hashBlob(blob, signal, hooks) {
   const reader = blob.stream().getReader();
