@@ -315,8 +315,9 @@ export interface UploadOptions extends CallOptions {
    * Compute the MD5 of the bytes sent and return it as `UploadResult.md5` (default false: nothing is hashed, and
    * `md5` is absent). The same in every runtime: a stream body (Node, Deno, workerd; a browser over HTTP/2, or
    * a caller's stream) is hashed chunk by chunk as it goes; a Blob a browser sends as the Blob is read a second
-   * time in slices while it uploads; bytes are hashed as they are. The service's own checksum is not involved:
-   * to have the service refuse a changed file, pass `checksum` to `initialize` (or use `send`, which does).
+   * time through its stream while it uploads; bytes are hashed as they are. The service's own checksum is not
+   * involved: to have the service refuse a changed file, pass `checksum` to `initialize` (or use `send`, which
+   * does).
    */
   hash?: boolean;
   /**
@@ -377,6 +378,7 @@ impl WaitOptions {
             timeout_ms: self.timeout_ms,
             interval_ms: self.interval_ms.unwrap_or(d.interval_ms),
             max_interval_ms: self.max_interval_ms.unwrap_or(d.max_interval_ms),
+            ..d
         }
     }
 }

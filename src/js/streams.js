@@ -57,6 +57,38 @@ function reporter(hooks, phase) {
 }
 
 /**
+ * Reads `blob` once, front to back, handing each chunk to `hooks.chunk(bytes)` (the MD5, in wasm) and telling the
+ * caller's `hooks.progress` (optional) `{ phase: 'hash', loaded, total }` at the start and after each chunk.
+ * Resolves with the bytes read; stops early (resolving) once `signal` aborted, for the caller to say why. Rejects
+ * when the Blob cannot be read (a file changed on disk).
+ *
+ * Through `blob.stream()`, not slices: reading a file-backed Blob costs Node's JS thread more CPU than the MD5
+ * leaves room for, and the stream costs it least (1 GiB read, no hashing: `blob.stream()` 0.67-0.81 s of CPU,
+ * 4 MiB slices' `arrayBuffer()` 0.89-1.11 s, `fs.createReadStream` 0.33-0.42 s). Its own pull asks for the next
+ * 64 KiB as it hands one over, so the disk read runs while the chunk is hashed. Hashing 1 GiB, alternating
+ * rounds on a loaded 2-core machine, medians: this way 2.85 s, 4 MiB slices one ahead (before) 2.98 s, two 2 MiB
+ * slices ahead 3.27 s; node:crypto over `fs.createReadStream` 2.14 s. Headless Chromium, a disk-backed File of
+ * 256 MiB, 5 rounds: this way 0.93 s, 4 MiB slices one ahead 1.14 s.
+ */
+export async function hashBlob(blob, signal, hooks) {
+  const reader = blob.stream().getReader();
+  const report = reporter(hooks, 'hash');
+  let loaded = 0;
+  report(0);
+  for (;;) {
+    if (signal.aborted) {
+      reader.cancel().catch(() => {});
+      return loaded;
+    }
+    const { done, value } = await reader.read();
+    if (done) return loaded;
+    hooks.chunk(value);
+    loaded += value.byteLength;
+    report(loaded);
+  }
+}
+
+/**
  * Wraps `source` (a `ReadableStream<Uint8Array>`) into a stream for `fetch` that counts the bytes as the runtime
  * pulls them. `hooks`:
  * - `chunk(bytes)`: called with each chunk before it is handed on (the MD5, in wasm); optional;

@@ -44,9 +44,7 @@ impl Client {
         meta = prepare_initialize(meta)?;
         let given = meta.checksum.clone().filter(|c| !c.trim().is_empty());
         if given.is_none() && hash && source.rereadable() {
-            let total = source.size();
-            let p = progress.clone();
-            let sum = source.hash(guard, |loaded| notify(p.as_ref(), &progress_event("hash", loaded, total))).await?;
+            let sum = source.hash(guard, progress.as_ref()).await?;
             meta.checksum = Some(sum);
         }
         // A blank checksum is none to the service (`MD5ChecksumAttribute` passes it, nothing is compared); the

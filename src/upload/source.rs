@@ -2,16 +2,25 @@
 //! (one-shot), or bytes already in memory (`Uint8Array`/`ArrayBuffer`). One enum, so every upload path (streamed,
 //! multipart, tus) reads sources the same way.
 
-use js_sys::{ArrayBuffer, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{ArrayBuffer, Function, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::error::Error;
 use crate::http::guard::CallGuard;
+use crate::js::value::notify;
+use crate::upload::body::progress_event;
 use crate::upload::md5::Hasher;
 
-/// Blob slices read per step while hashing a Blob.
-const HASH_SLICE: f64 = 4.0 * 1024.0 * 1024.0;
+#[wasm_bindgen(module = "/src/js/streams.js")]
+extern "C" {
+    /// Resolves with the bytes read once `blob` is read to its end (or `signal` aborted); see src/js/streams.js.
+    #[wasm_bindgen(js_name = hashBlob)]
+    fn hash_blob(blob: &web_sys::Blob, signal: &web_sys::AbortSignal, hooks: &Object) -> js_sys::Promise;
+}
 
 #[derive(Clone)]
 pub enum Source {
@@ -55,38 +64,38 @@ impl Source {
         !matches!(self, Source::Stream { .. })
     }
 
-    /// MD5 of a re-readable source, reading a Blob in slices. `progress(loaded)` after each step.
-    pub async fn hash(&self, guard: &CallGuard, mut progress: impl FnMut(f64)) -> Result<String, Error> {
+    /// MD5 of a re-readable source, a Blob read once through its stream (src/js/streams.js `hashBlob`).
+    /// `progress`: the caller's `onProgress`, told `{ phase: 'hash', loaded, total }`.
+    pub async fn hash(&self, guard: &CallGuard, progress: Option<&Function>) -> Result<String, Error> {
         let mut h = Hasher::new();
         match self {
             Source::Bytes(b) => {
                 h.update_js(b);
-                progress(f64::from(b.length()));
+                let n = f64::from(b.length());
+                notify(progress, &progress_event("hash", n, Some(n)));
             }
             Source::Blob(blob) => {
-                let size = blob.size();
-                let read = |at: f64| -> Result<JsFuture, Error> {
-                    let end = (at + HASH_SLICE).min(size);
-                    let slice = blob
-                        .slice_with_f64_and_f64(at, end)
-                        .map_err(|e| Error::client_caused("cannot slice the Blob", e))?;
-                    Ok(JsFuture::from(slice.array_buffer()))
-                };
-                progress(0.0);
-                // One slice read ahead: the runtime reads the next slice from disk (off the JS thread) while this
-                // one is hashed, so the pass costs about the MD5 alone rather than reading plus hashing.
-                let mut at = 0.0;
-                let mut next = (size > 0.0).then(|| read(0.0)).transpose()?;
-                while let Some(pending) = next.take() {
-                    guard.check()?;
-                    let buf = pending.await.map_err(|e| Error::client_caused("cannot read the Blob", e))?;
-                    at = (at + HASH_SLICE).min(size);
-                    if at < size {
-                        next = Some(read(at)?);
+                let shared = Rc::new(RefCell::new(h));
+                let s = shared.clone();
+                let chunk = Closure::<dyn FnMut(Uint8Array)>::new(move |c: Uint8Array| {
+                    if let Ok(mut h) = s.try_borrow_mut() {
+                        h.update_js(&c);
                     }
-                    h.update_js(&Uint8Array::new(&buf));
-                    progress(at);
+                });
+                let hooks = Object::new();
+                let set = |k: &str, v: &JsValue| {
+                    let _ = Reflect::set(&hooks, &JsValue::from_str(k), v);
+                };
+                set("chunk", chunk.as_ref());
+                if let Some(p) = progress {
+                    set("progress", p);
                 }
+                set("total", &JsValue::from(blob.size()));
+                JsFuture::from(hash_blob(blob, &guard.signal(), &hooks)).await.map_err(|e| {
+                    guard.check().err().unwrap_or_else(|| Error::client_caused("cannot read the Blob", e))
+                })?;
+                drop(chunk);
+                h = std::mem::take(&mut *shared.borrow_mut());
             }
             Source::Stream { .. } => {
                 return Err(Error::client("a stream can be read only once; it is hashed while it uploads"))

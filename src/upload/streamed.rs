@@ -7,7 +7,7 @@
 //!
 //! Hashing is the same in every runtime: only with `hash`, and then the result always has the MD5 of the bytes
 //! read from the source. A stream body hashes its chunks on the way; a Blob sent as the Blob is read a second time
-//! in slices alongside the upload; bytes are hashed before they go.
+//! through its stream alongside the upload; bytes are hashed before they go.
 
 use altinn_broker_core::model::InitializeResponse;
 use altinn_broker_core::paths;
@@ -75,10 +75,10 @@ impl Client {
         req.content_type = Some("application/octet-stream");
         req.body = body;
         // A source that goes whole (a Blob as the Blob, bytes) is hashed beside the request: a second read of the
-        // same Blob, in slices, while the runtime sends it.
+        // same Blob, through its stream, while the runtime sends it.
         let separate_hash = hash && tally.is_none();
         let (sent, md5) = if separate_hash {
-            let hashing = source.hash(guard, |_| {});
+            let hashing = source.hash(guard, None);
             match try_join(self.transport.send(&req, guard), hashing).await {
                 Ok((resp, md5)) => (Ok(resp), Some(md5)),
                 Err(e) => (Err(e), None),

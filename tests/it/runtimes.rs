@@ -95,6 +95,39 @@ async fn abort_mid_download_and_readable_errors() {
     assert_eq!(e.name.as_deref(), Some("AbortError"));
 }
 
+/// `send` follows its signal while it hashes a Blob: aborted mid-hash, it stops reading and rejects with AbortError
+/// before sending anything.
+#[wasm_bindgen_test]
+async fn send_aborted_while_hashing_sends_nothing() {
+    let (c, tokens) = client_with(DIGDIR, WRITE, json!({}));
+    // Parts of 1 MiB: Node streams an in-memory Blob one part per chunk, so the hash sees 16 chunks.
+    let parts = js_sys::Array::new();
+    for _ in 0..16 {
+        parts.push(&generated_bytes(1 << 20));
+    }
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).unwrap();
+    let total = blob.size();
+    let ctl = web_sys::AbortController::new().unwrap();
+    let hashed = std::rc::Rc::new(std::cell::Cell::new(0.0));
+    let (h, abort) = (hashed.clone(), ctl.clone());
+    let cb = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(move |p| {
+        if get::<String>(&p, "phase") == "hash" {
+            let loaded: f64 = get(&p, "loaded");
+            h.set(loaded);
+            if loaded > 0.0 {
+                abort.abort();
+            }
+        }
+    });
+    let opts = js_sys::Object::new();
+    Reflect::set(&opts, &"onProgress".into(), cb.as_ref()).unwrap();
+    Reflect::set(&opts, &"signal".into(), &ctl.signal()).unwrap();
+    let e = fails(c.send(blob.into(), meta("abort-hash.bin"), Some(opts))).await;
+    assert_eq!(e.name.as_deref(), Some("AbortError"), "{e:?}");
+    assert!(hashed.get() > 0.0 && hashed.get() < total, "hashing stopped after {} of {total} bytes", hashed.get());
+    assert_eq!(token_calls(&tokens), 0, "nothing was sent");
+}
+
 /// `upload` hashes only with `hash: true`, and then returns the MD5 whatever the runtime: a Blob as a stream body
 /// (Node) is hashed on the way, a Blob a browser sends as the Blob in a second read; bytes and streams too.
 #[wasm_bindgen_test]
