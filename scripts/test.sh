@@ -172,10 +172,10 @@ fi
 
 step package scripts/build-pkg.sh --dev
 # What a portal page loads of a release build (wasm + the JS its entry pulls in, each gzip -9) stays within what
-# issue 12's size work reached (333.9 KB on 2026-12-01 with the JS streams of the throughput work; the issue's budget
-# is 100 KB, see ARCHITECTURE.md's "Size"): a change that grows it by more than ~6 KB fails here. Built beside pkg/
-# (the later steps use the dev build); about 90 s of CPU fresh.
-step package-size bash -c "PKG_OUT='$logs/pkg-release' scripts/build-pkg.sh --release && node js/package-size.mjs '$logs/pkg-release' --budget 340000"
+# issue 12's size work reached (282.2 KB on 2026-12-01 once the throughput work of that day was in; the issue's
+# budget is 100 KB, see ARCHITECTURE.md's "Size"): a change that grows it by more than ~6 KB fails here. Built beside
+# pkg/ (the later steps use the dev build); about 90 s of CPU fresh.
+step package-size bash -c "PKG_OUT='$logs/pkg-release' scripts/build-pkg.sh --release && node js/package-size.mjs '$logs/pkg-release' --budget 288000"
 step no-any-in-declarations bash -c '! grep -nwE "any" pkg/*.d.ts pkg/edge/*.d.ts | grep -v "_bg.wasm.d.ts"'
 step tsc tsc -p examples/tsconfig.json
 # The package in a Vite production build, run in headless Chromium against the emulator started above.
