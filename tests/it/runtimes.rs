@@ -124,7 +124,13 @@ async fn send_aborted_while_hashing_sends_nothing() {
     Reflect::set(&opts, &"signal".into(), &ctl.signal()).unwrap();
     let e = fails(c.send(blob.into(), meta("abort-hash.bin"), Some(opts))).await;
     assert_eq!(e.name.as_deref(), Some("AbortError"), "{e:?}");
-    assert!(hashed.get() > 0.0 && hashed.get() < total, "hashing stopped after {} of {total} bytes", hashed.get());
+    // Firefox hands a 16 MiB in-memory Blob's stream over in one chunk: the abort then comes after the only read,
+    // and what is checked there is the rejection and that nothing was sent. Node and Chromium read it in parts.
+    if is_firefox() {
+        assert!(hashed.get() > 0.0, "the hash had started");
+    } else {
+        assert!(hashed.get() > 0.0 && hashed.get() < total, "hashing stopped after {} of {total} bytes", hashed.get());
+    }
     assert_eq!(token_calls(&tokens), 0, "nothing was sent");
 }
 
