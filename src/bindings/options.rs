@@ -396,8 +396,8 @@ export interface SendOptions extends WaitOptions, ResumableSendOptions {
    */
   hash?: boolean;
   /**
-   * Every phase in order: `hash` (a Blob or bytes, with `hash`), `upload`, `processing` (each new status while
-   * the service scans and publishes), `published`. The wait polls the overview at once after the upload, then
+   * Every phase in order: `hash` (a Blob or bytes, with `hash`; at its start, every 4 MiB and at its end),
+   * `upload`, `processing` (each new status while the service scans and publishes), `published`. The wait polls the overview at once after the upload, then
    * every 50 ms for a second, then growing ×1.5 up to 1 s unless `intervalMs`/`maxIntervalMs` say otherwise.
    */
   onProgress?: (progress: Progress) => void;
