@@ -27,6 +27,7 @@ use crate::crash::{maybe_crash, CrashPoint};
 use crate::error::AppError;
 use crate::lifecycle::{DETAIL_CHECKSUM_MISMATCH, DETAIL_UPLOAD_ERROR};
 use crate::state::AppState;
+use crate::store::disk::blocking;
 use crate::store::jobs::{self, JobKind};
 use crate::store::transfers;
 use crate::store::tus::{self, staging::Staging, Upload, UploadKind};
@@ -197,10 +198,6 @@ async fn build(
         })
     })
     .await
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> std::io::Result<T> + Send + 'static) -> std::io::Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(std::io::Error::other)?
 }
 
 /// `CompleteFileUploadHandler` with `DeferChecksumValidation`, then `TusChecksumProcessingHandler` (here when the

@@ -16,6 +16,8 @@ use altinn_broker_core::FileTransferId;
 use bytes::Bytes;
 use md5::{Digest, Md5};
 
+use crate::store::disk::{blocking, start_writeback, sync_dir, Writeback};
+
 /// How much written data is handed to the disk at a time during an upload (Linux). Small enough that the final
 /// fsync waits for little; large enough that the calls cost nothing (one per 8 MiB).
 const WRITEBACK_STEP: u64 = 8 << 20;
@@ -44,8 +46,7 @@ pub struct BlobWriter {
     target: Option<PathBuf>,
     md5: Md5,
     size: u64,
-    /// How much of the file has been handed to the disk (`sync_file_range`).
-    written_back: u64,
+    writeback: Writeback,
     finished: bool,
 }
 
@@ -91,7 +92,7 @@ impl BlobStore {
             target,
             md5: Md5::new(),
             size: 0,
-            written_back: 0,
+            writeback: Writeback::every(WRITEBACK_STEP),
             finished: false,
         })
     }
@@ -201,10 +202,7 @@ impl BlobWriter {
         }
         let start = self.size;
         self.size += chunk.len() as u64;
-        let writeback = (self.size - self.written_back >= WRITEBACK_STEP).then_some(self.written_back);
-        if writeback.is_some() {
-            self.written_back = self.size;
-        }
+        let writeback = self.writeback.due(self.size);
         let (file, data) = (Arc::clone(&self.file), chunk.clone());
         let written = tokio::task::spawn_blocking(move || {
             use std::os::unix::fs::FileExt;
@@ -249,27 +247,6 @@ impl BlobWriter {
         Ok(StagedBlob { part: self.part.clone(), size: self.size, md5, adopted: false })
     }
 }
-
-/// Runs blocking file work off the async threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> std::io::Result<T> + Send + 'static) -> std::io::Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(std::io::Error::other)?
-}
-
-/// Starts the disk writing `[from, to)` of `file` without waiting for it (Linux `sync_file_range`); the fsync at
-/// the end still makes the file durable, this only spreads its work over the upload. Failing is harmless: the
-/// fsync then does all of it.
-#[cfg(target_os = "linux")]
-fn start_writeback(file: &std::fs::File, from: u64, to: u64) {
-    use std::os::fd::AsRawFd;
-    let (Ok(offset), Ok(len)) = (i64::try_from(from), i64::try_from(to - from)) else { return };
-    // SAFETY: the descriptor is open for the whole call (`file` is borrowed); the call reads no memory of ours.
-    unsafe {
-        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn start_writeback(_file: &std::fs::File, _from: u64, _to: u64) {}
 
 impl Drop for StagedBlob {
     fn drop(&mut self) {
@@ -321,10 +298,6 @@ fn short(source: &Path) -> std::io::Error {
         std::io::ErrorKind::UnexpectedEof,
         format!("staged upload {} is shorter than its committed length", source.display()),
     )
-}
-
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::File::open(dir)?.sync_all()
 }
 
 /// Replaces `path` with `content` so that a crash leaves either the old or the new content, never a mix.

@@ -7,6 +7,7 @@
 //! The connection sits behind a mutex and queries are short; the store is shared through [`Store`]'s cheap clone.
 
 pub mod blobs;
+pub mod disk;
 pub mod events;
 pub mod jobs;
 pub mod resources;

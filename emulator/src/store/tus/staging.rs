@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::store::disk::{blocking, start_writeback, sync_dir, Writeback};
 use crate::store::Store;
 
 const DIR: &str = "tus";
@@ -35,8 +36,8 @@ pub struct ChunkWriter {
     /// Where the chunk starts in the file.
     start: u64,
     written: u64,
-    /// How much of the chunk has been handed to the disk.
-    written_back: u64,
+    /// What of the chunk has been handed to the disk.
+    writeback: Writeback,
 }
 
 impl Staging {
@@ -55,18 +56,20 @@ impl Staging {
         let file = blocking(move || {
             if !dir.exists() {
                 std::fs::create_dir_all(&dir)?;
-                sync_dir(dir.parent())?;
+                if let Some(parent) = dir.parent() {
+                    sync_dir(parent)?;
+                }
             }
             let created = !path.exists();
             let file = std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(&path)?;
             if created {
-                sync_dir(Some(dir.as_path()))?;
+                sync_dir(&dir)?;
             }
             file.set_len(offset)?;
             Ok(file)
         })
         .await?;
-        Ok(ChunkWriter { file: Arc::new(file), start: offset, written: 0, written_back: 0 })
+        Ok(ChunkWriter { file: Arc::new(file), start: offset, written: 0, writeback: Writeback::every(WRITEBACK_STEP) })
     }
 
     /// Creates an empty staging file (a new upload, or one restarted by a repeated creation).
@@ -110,10 +113,7 @@ impl ChunkWriter {
         }
         let at = self.start + self.written;
         self.written += bytes.len() as u64;
-        let writeback = (self.written - self.written_back >= WRITEBACK_STEP).then_some(self.written_back);
-        if writeback.is_some() {
-            self.written_back = self.written;
-        }
+        let writeback = self.writeback.due(self.written);
         let (file, start) = (Arc::clone(&self.file), self.start);
         blocking(move || {
             use std::os::unix::fs::FileExt;
@@ -136,32 +136,6 @@ impl ChunkWriter {
         let file = Arc::clone(&self.file);
         blocking(move || file.sync_data()).await?;
         Ok(self.written)
-    }
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> std::io::Result<T> + Send + 'static) -> std::io::Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(std::io::Error::other)?
-}
-
-/// Starts the disk writing `[from, to)` of `file` without waiting (Linux `sync_file_range`); the fsync at the end
-/// still makes the chunk durable. Failing is harmless: the fsync then does all of it.
-#[cfg(target_os = "linux")]
-fn start_writeback(file: &std::fs::File, from: u64, to: u64) {
-    use std::os::fd::AsRawFd;
-    let (Ok(offset), Ok(len)) = (i64::try_from(from), i64::try_from(to - from)) else { return };
-    // SAFETY: the descriptor is open for the whole call (`file` is borrowed); the call reads no memory of ours.
-    unsafe {
-        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn start_writeback(_file: &std::fs::File, _from: u64, _to: u64) {}
-
-fn sync_dir(dir: Option<&std::path::Path>) -> std::io::Result<()> {
-    match dir {
-        Some(d) => std::fs::File::open(d)?.sync_all(),
-        None => Ok(()),
     }
 }
 
