@@ -242,6 +242,13 @@ const cases = [
   ['a_send_can_be_completed_with_the_keyboard_only', async (ctx) => {
     const s = await actor(ctx, SENDER);
     const page = await s.context.newPage();
+    // Listen for the file chooser before anything happens on the page: Playwright's client turns the browser's
+    // chooser interception on with a message it does not wait for, and its server handles messages concurrently, so
+    // a listener added just before the key press can lose the race (the chooser then opens un-intercepted and headless
+    // Chromium cancels it — the fresh-clone CI's one failure at b1ed5a2). The navigation and the tabbing below are
+    // dozens of round trips after it.
+    const chooser = page.waitForEvent('filechooser', { timeout: 60_000 });
+    chooser.catch(() => {}); // awaited below; a failure before that must not be an unhandled rejection
     await page.goto(`${ctx.portal.url}#/services`);
     await page.locator('.service a.ds-button').first().waitFor();
     const tabTo = async (test, what) => {
@@ -259,7 +266,6 @@ const cases = [
     await page.keyboard.press('Tab');
     await page.keyboard.type('keyboard');
     await tabTo(() => document.activeElement?.id === 'file', 'the file input');
-    const chooser = page.waitForEvent('filechooser');
     await page.keyboard.press('Space');
     await (await chooser).setFiles(file(ctx, 'keyboard.txt', 'sent with the keyboard only\n'));
     await tabTo(() => document.activeElement?.textContent === 'Send', 'Send');
