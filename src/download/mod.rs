@@ -11,7 +11,7 @@ use altinn_broker_core::paths;
 use altinn_broker_core::FileTransferId;
 use std::cell::RefCell;
 
-use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::{AbortSignal, Response};
@@ -21,6 +21,7 @@ use crate::error::{Error, TimeoutKind};
 use crate::http::guard::CallGuard;
 use crate::http::transport::Request;
 use crate::js::runtime::now_ms;
+use crate::js::value::{number_or_null, Fields};
 use crate::upload::md5::Hasher;
 use headers::{parse_content_range, parse_file_name, resume_range, ContentRange, RangeSpec};
 
@@ -225,19 +226,15 @@ pub async fn download(
         checksum: checksum.clone(),
         finished: false,
     };
-    let hooks = Object::new();
-    let set = |k: &str, v: &JsValue| {
-        let _ = Reflect::set(&hooks, &JsValue::from_str(k), v);
-    };
-    set("hash", &JsValue::from_bool(verify));
-    if let Some(p) = &opts.progress {
-        set("progress", p);
-    }
-    set("total", &expected.map(|n| JsValue::from(n as f64)).unwrap_or(JsValue::NULL));
-    set("stallMs", &JsValue::from(reading.guard.stall_ms().unwrap_or(0.0)));
+    let hooks = Fields::new();
+    hooks
+        .set("hash", &JsValue::from_bool(verify))
+        .set_some("progress", opts.progress.as_ref().map(|p| p.as_ref()))
+        .set("total", &number_or_null(expected.map(|n| n as f64)))
+        .set("stallMs", &JsValue::from(reading.guard.stall_ms().unwrap_or(0.0)));
     let pump = DownloadPump { state: Rc::new(RefCell::new(reading)) };
     Ok(Download {
-        stream: download_stream(resp.body(), pump, &hooks),
+        stream: download_stream(resp.body(), pump, hooks.object()),
         size: expected.map(|n| n as f64),
         file_name,
         range: first,

@@ -3,13 +3,14 @@
 //! Without a callback no `Authorization` is sent: a page behind a same-origin proxy that adds the token
 //! server-side has none to give. Tokens are never logged, stored or put in a URL.
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Promise};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::error::Error;
 use crate::http::guard::CallGuard;
 use crate::js::runtime::is_thenable;
+use crate::js::value::Fields;
 
 pub struct TokenProvider(Option<Function>);
 
@@ -27,9 +28,11 @@ impl TokenProvider {
     /// A bearer token from the callback (`None` without one); `refresh` tells it the previous one was refused.
     pub async fn token(&self, refresh: bool, guard: &CallGuard) -> Result<Option<String>, Error> {
         let Some(f) = &self.0 else { return Ok(None) };
-        let ctx = Object::new();
-        let _ = Reflect::set(&ctx, &JsValue::from_str("refresh"), &JsValue::from_bool(refresh));
-        let v = f.call1(&JsValue::UNDEFINED, &ctx).map_err(|e| Error::client_caused("the token callback threw", e))?;
+        let ctx = Fields::new();
+        ctx.set("refresh", &JsValue::from_bool(refresh));
+        let v = f
+            .call1(&JsValue::UNDEFINED, ctx.object())
+            .map_err(|e| Error::client_caused("the token callback threw", e))?;
         let v = if is_thenable(&v) {
             // The callback's own failure is the caller's error to see, unless the call was aborted meanwhile.
             let r = JsFuture::from(Promise::resolve(&v)).await;

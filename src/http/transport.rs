@@ -3,7 +3,7 @@
 //! [`Error::Broker`] with the problem body read leniently.
 
 use altinn_broker_core::problem::Problem;
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Response};
@@ -14,6 +14,7 @@ use crate::http::body::Body;
 use crate::http::guard::{CallGuard, Timeouts};
 use crate::http::retry::{parse_retry_after, Outcome, Replay, RetryPolicy};
 use crate::http::url;
+use crate::js::value::Fields;
 
 #[wasm_bindgen]
 extern "C" {
@@ -179,9 +180,9 @@ impl Transport {
         for (k, v) in &req.headers {
             set(k, v)?;
         }
-        let init = Object::new();
+        let init = Fields::new();
         let put = |k: &str, v: &JsValue| {
-            let _ = Reflect::set(&init, &JsValue::from_str(k), v);
+            init.set(k, v);
         };
         put("method", &JsValue::from_str(req.method));
         put("headers", &headers);
@@ -202,8 +203,10 @@ impl Transport {
             put("body", &body);
         }
         let promise = match &self.fetch {
-            Some(f) => f.call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init).map(|v| Promise::resolve(&v)),
-            None => global_fetch(url, &init),
+            Some(f) => {
+                f.call2(&JsValue::UNDEFINED, &JsValue::from_str(url), init.object()).map(|v| Promise::resolve(&v))
+            }
+            None => global_fetch(url, init.object()),
         }
         .map_err(|e| guard.map_js_error(e))?;
         let waiting = req.body.small().then(|| guard.waiting());

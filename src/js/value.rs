@@ -1,6 +1,7 @@
-//! Values handed to JS from the layers below the surface: serialised results and progress callbacks.
+//! Values handed to JS from the layers below the surface: serialised results, progress callbacks, and the plain
+//! objects of hooks and settings our JS helpers (`streams.js`) take.
 
-use js_sys::Function;
+use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::JsValue;
 
 use crate::error::Error;
@@ -12,6 +13,48 @@ use crate::error::Error;
 pub fn to_js<T: serde::Serialize + ?Sized>(v: &T) -> Result<JsValue, Error> {
     let text = serde_json::to_string(v).map_err(|e| Error::client(format!("cannot convert a result for JS: {e}")))?;
     js_sys::JSON::parse(&text).map_err(|e| Error::client_caused("cannot convert a result for JS", e))
+}
+
+/// A plain JS object built key by key: the hooks and settings handed to `streams.js`, progress events. Setting a
+/// property of a fresh plain object cannot throw, so what `Reflect::set` returns is not looked at.
+pub struct Fields(Object);
+
+impl Default for Fields {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Fields {
+    pub fn new() -> Self {
+        Self(Object::new())
+    }
+
+    pub fn set(&self, key: &str, value: &JsValue) -> &Self {
+        let _ = Reflect::set(&self.0, &JsValue::from_str(key), value);
+        self
+    }
+
+    /// Sets `key` only when there is a value (an absent hook stays absent, not `undefined`).
+    pub fn set_some(&self, key: &str, value: Option<&JsValue>) -> &Self {
+        if let Some(v) = value {
+            self.set(key, v);
+        }
+        self
+    }
+
+    pub fn object(&self) -> &Object {
+        &self.0
+    }
+
+    pub fn into_value(self) -> JsValue {
+        self.0.into()
+    }
+}
+
+/// A number, or `null` when there is none (a total that is not known).
+pub fn number_or_null(n: Option<f64>) -> JsValue {
+    n.map(JsValue::from).unwrap_or(JsValue::NULL)
 }
 
 /// Calls an optional progress callback; a throwing callback must not break the transfer, so its error is dropped.

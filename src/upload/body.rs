@@ -8,13 +8,14 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Reflect, Uint8Array};
+use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::error::Error;
 use crate::http::guard::{CallGuard, Waiting};
 use crate::js::stream::ReadError;
-use crate::upload::md5::Hasher;
+use crate::js::value::{number_or_null, Fields};
+use crate::upload::md5::ChunkHook;
 
 #[wasm_bindgen(module = "/src/js/streams.js")]
 extern "C" {
@@ -27,11 +28,11 @@ extern "C" {
 pub struct Tally {
     /// countingBody's tally object (src/js/streams.js).
     js: JsValue,
-    hasher: Option<Rc<RefCell<Hasher>>>,
+    /// The `chunk` hook, when hashing.
+    hasher: Option<ChunkHook>,
     /// The wait for the service's answer once the whole body went out: it ends when the request returns.
     answer: Rc<RefCell<Option<Waiting>>>,
-    // The hooks countingBody calls, alive until the request returned.
-    _chunk: Option<Closure<dyn FnMut(Uint8Array)>>,
+    // The other hooks countingBody calls, alive until the request returned.
     _stall: Closure<dyn FnMut()>,
     _end: Closure<dyn FnMut()>,
 }
@@ -70,9 +71,7 @@ impl Tally {
         if !self.get("ended").is_truthy() {
             return None;
         }
-        let h = self.hasher.take()?;
-        let h = std::mem::take(&mut *h.borrow_mut());
-        Some(h.finish_hex())
+        Some(self.hasher.take()?.finish_hex())
     }
 }
 
@@ -84,49 +83,34 @@ pub fn counting_body(
     guard: &CallGuard,
     progress: Option<Function>,
 ) -> Result<(web_sys::ReadableStream, Tally), Error> {
-    let hooks = Object::new();
-    let set = |k: &str, v: &JsValue| {
-        let _ = Reflect::set(&hooks, &JsValue::from_str(k), v);
-    };
-    let hasher = hash.then(|| Rc::new(RefCell::new(Hasher::new())));
-    let chunk = hasher.clone().map(|h| {
-        Closure::<dyn FnMut(Uint8Array)>::new(move |c: Uint8Array| {
-            if let Ok(mut h) = h.try_borrow_mut() {
-                h.update_js(&c);
-            }
-        })
-    });
-    if let Some(c) = &chunk {
-        set("chunk", c.as_ref());
-    }
-    if let Some(p) = &progress {
-        set("progress", p);
-    }
-    set("total", &total.map(JsValue::from).unwrap_or(JsValue::NULL));
-    set("stallMs", &guard.stall_ms().map(JsValue::from).unwrap_or(JsValue::from(0)));
+    let hooks = Fields::new();
+    let hasher = hash.then(ChunkHook::new);
+    hooks
+        .set_some("chunk", hasher.as_ref().map(ChunkHook::hook))
+        .set_some("progress", progress.as_ref().map(|p| p.as_ref()))
+        .set("total", &number_or_null(total))
+        .set("stallMs", &JsValue::from(guard.stall_ms().unwrap_or(0.0)));
     let g = guard.clone();
     let stall = Closure::<dyn FnMut()>::new(move || g.stalled());
-    set("stall", stall.as_ref());
+    hooks.set("stall", stall.as_ref());
     let answer: Rc<RefCell<Option<Waiting>>> = Rc::default();
     let (a, g) = (answer.clone(), guard.clone());
     // Read to the end: now the service answers, and waiting for it is network time again.
     let end = Closure::<dyn FnMut()>::new(move || *a.borrow_mut() = Some(g.waiting()));
-    set("end", end.as_ref());
-    let out = counting_body_js(source, &hooks)
+    hooks.set("end", end.as_ref());
+    let out = counting_body_js(source, hooks.object())
         .map_err(|e| Error::client_caused("cannot read the stream (is it locked?)", e))?;
     let stream = Reflect::get(&out, &JsValue::from_str("stream"))
         .ok()
         .and_then(|s| s.dyn_into::<web_sys::ReadableStream>().ok())
         .ok_or_else(|| Error::client("the counting body made no stream"))?;
     let js = Reflect::get(&out, &JsValue::from_str("tally")).unwrap_or(JsValue::UNDEFINED);
-    Ok((stream, Tally { js, hasher, answer, _chunk: chunk, _stall: stall, _end: end }))
+    Ok((stream, Tally { js, hasher, answer, _stall: stall, _end: end }))
 }
 
 /// `{ phase, loaded, total }` for progress callbacks.
 pub fn progress_event(phase: &str, loaded: f64, total: Option<f64>) -> JsValue {
-    let o = Object::new();
-    let _ = Reflect::set(&o, &"phase".into(), &phase.into());
-    let _ = Reflect::set(&o, &"loaded".into(), &loaded.into());
-    let _ = Reflect::set(&o, &"total".into(), &total.map(JsValue::from).unwrap_or(JsValue::NULL));
-    o.into()
+    let event = Fields::new();
+    event.set("phase", &phase.into()).set("loaded", &loaded.into()).set("total", &number_or_null(total));
+    event.into_value()
 }

@@ -2,7 +2,12 @@
 //! JS are copied through one fixed buffer, so hashing any amount of data keeps wasm memory flat, whatever size of
 //! chunk the caller hands over.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use altinn_broker_md5::Md5;
+use js_sys::Uint8Array;
+use wasm_bindgen::prelude::*;
 
 /// How much of a JS chunk crosses into wasm at once.
 const BUFFER: usize = 1 << 20;
@@ -52,6 +57,43 @@ impl Hasher {
     /// Lower-case hex, the form the service stores and compares (contract §1.2).
     pub fn finish_hex(self) -> String {
         hex(&self.md5.finalize())
+    }
+}
+
+/// A [`Hasher`] fed by JS: [`ChunkHook::hook`] is the `chunk` callback `streams.js` calls with each chunk it reads
+/// (a Blob hashed before sending, a body hashed as it is sent). Alive as long as JS may call it.
+pub struct ChunkHook {
+    hasher: Rc<RefCell<Hasher>>,
+    hook: Closure<dyn FnMut(Uint8Array)>,
+}
+
+impl Default for ChunkHook {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ChunkHook {
+    pub fn new() -> Self {
+        let hasher = Rc::new(RefCell::new(Hasher::new()));
+        let h = hasher.clone();
+        // Never re-entered (JS calls it between our awaits); a borrow that fails would be a chunk lost, so the
+        // digest would be wrong rather than the call failing — which is why nothing else borrows it meanwhile.
+        let hook = Closure::<dyn FnMut(Uint8Array)>::new(move |c: Uint8Array| {
+            if let Ok(mut h) = h.try_borrow_mut() {
+                h.update_js(&c);
+            }
+        });
+        Self { hasher, hook }
+    }
+
+    pub fn hook(&self) -> &JsValue {
+        self.hook.as_ref()
+    }
+
+    /// The digest of every chunk JS handed over; the hook is dropped with it, so a later call throws in JS.
+    pub fn finish_hex(self) -> String {
+        std::mem::take(&mut *self.hasher.borrow_mut()).finish_hex()
     }
 }
 

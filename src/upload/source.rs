@@ -2,18 +2,15 @@
 //! (one-shot), or bytes already in memory (`Uint8Array`/`ArrayBuffer`). One enum, so every upload path (streamed,
 //! multipart, tus) reads sources the same way.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use js_sys::{ArrayBuffer, Function, Object, Reflect, Uint8Array};
+use js_sys::{ArrayBuffer, Function, Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::error::Error;
 use crate::http::guard::CallGuard;
-use crate::js::value::notify;
+use crate::js::value::{notify, Fields};
 use crate::upload::body::progress_event;
-use crate::upload::md5::Hasher;
+use crate::upload::md5::{ChunkHook, Hasher};
 
 #[wasm_bindgen(module = "/src/js/streams.js")]
 extern "C" {
@@ -67,41 +64,31 @@ impl Source {
     /// MD5 of a re-readable source, a Blob read once through its stream (src/js/streams.js `hashBlob`).
     /// `progress`: the caller's `onProgress`, told `{ phase: 'hash', loaded, total }`.
     pub async fn hash(&self, guard: &CallGuard, progress: Option<&Function>) -> Result<String, Error> {
-        let mut h = Hasher::new();
-        match self {
+        let digest = match self {
             Source::Bytes(b) => {
+                let mut h = Hasher::new();
                 h.update_js(b);
                 let n = f64::from(b.length());
                 notify(progress, &progress_event("hash", n, Some(n)));
+                h.finish_hex()
             }
             Source::Blob(blob) => {
-                let shared = Rc::new(RefCell::new(h));
-                let s = shared.clone();
-                let chunk = Closure::<dyn FnMut(Uint8Array)>::new(move |c: Uint8Array| {
-                    if let Ok(mut h) = s.try_borrow_mut() {
-                        h.update_js(&c);
-                    }
-                });
-                let hooks = Object::new();
-                let set = |k: &str, v: &JsValue| {
-                    let _ = Reflect::set(&hooks, &JsValue::from_str(k), v);
-                };
-                set("chunk", chunk.as_ref());
-                if let Some(p) = progress {
-                    set("progress", p);
-                }
-                set("total", &JsValue::from(blob.size()));
-                JsFuture::from(hash_blob(blob, &guard.signal(), &hooks)).await.map_err(|e| {
+                let hasher = ChunkHook::new();
+                let hooks = Fields::new();
+                hooks
+                    .set("chunk", hasher.hook())
+                    .set_some("progress", progress.map(|p| p.as_ref()))
+                    .set("total", &JsValue::from(blob.size()));
+                JsFuture::from(hash_blob(blob, &guard.signal(), hooks.object())).await.map_err(|e| {
                     guard.check().err().unwrap_or_else(|| Error::client_caused("cannot read the Blob", e))
                 })?;
-                drop(chunk);
-                h = std::mem::take(&mut *shared.borrow_mut());
+                hasher.finish_hex()
             }
             Source::Stream { .. } => {
                 return Err(Error::client("a stream can be read only once; it is hashed while it uploads"))
             }
-        }
+        };
         guard.check()?;
-        Ok(h.finish_hex())
+        Ok(digest)
     }
 }
