@@ -61,7 +61,9 @@ try {
   for (let i = 0; i < file.length; i++) file[i] = (i * 7 + (i >>> 9)) & 0xff;
   const md5 = createHash('md5').update(file).digest('hex');
   await page.setInputFiles('#file', { name: 'from-a-worker.bin', mimeType: 'application/octet-stream', buffer: file });
-  await page.waitForFunction(() => /^(published|failed)/.test(document.getElementById('status').textContent), null, {
+  // The final text, not the progress line of the `published` phase ("published 3145728 / 3145728"), which comes
+  // first and which an earlier wait for /^published/ took for the end (the fresh-clone CI's one failure at 5dfa7ae).
+  await page.waitForFunction(() => /^(published [0-9a-f-]{36} \(|failed)/.test(document.getElementById('status').textContent), null, {
     timeout: 120_000,
   });
   const status = await page.textContent('#status');
