@@ -10,8 +10,8 @@ use altinn_broker_core::{timeline as history, FileTransferStatus};
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::api::transfer_id;
 use crate::api::transfers::{bind_from_js, initialize_from_js};
+use crate::bindings::args::{text, transfer_id};
 use crate::bindings::options::{
     self, BrokerClientOptions, CallOptions, DownloadOptions, FindResumableOptions, NoOptions, SearchAllOptions,
     SendOptions, StartUploadOptions, UploadOptions, WaitOptions,
@@ -104,7 +104,7 @@ impl BrokerClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<UploadResult>")]
     pub fn upload(
         &self,
-        #[wasm_bindgen(js_name = fileTransferId)] file_transfer_id: String,
+        #[wasm_bindgen(js_name = fileTransferId, unchecked_param_type = "string")] file_transfer_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "UploadSource")] file: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "UploadOptions")] options: Option<Object>,
     ) -> Promise {
@@ -164,7 +164,7 @@ impl BrokerClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<FileTransferOverview>")]
     pub fn overview(
         &self,
-        #[wasm_bindgen(js_name = fileTransferId)] file_transfer_id: String,
+        #[wasm_bindgen(js_name = fileTransferId, unchecked_param_type = "string")] file_transfer_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<Object>,
     ) -> Promise {
         self.call(options, |c: Call<NoOptions>| async move {
@@ -175,7 +175,7 @@ impl BrokerClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<FileTransferDetails>")]
     pub fn details(
         &self,
-        #[wasm_bindgen(js_name = fileTransferId)] file_transfer_id: String,
+        #[wasm_bindgen(js_name = fileTransferId, unchecked_param_type = "string")] file_transfer_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<Object>,
     ) -> Promise {
         self.call(options, |c: Call<NoOptions>| async move {
@@ -187,7 +187,7 @@ impl BrokerClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<TimelineEntry[]>")]
     pub fn timeline(
         &self,
-        #[wasm_bindgen(js_name = fileTransferId)] file_transfer_id: String,
+        #[wasm_bindgen(js_name = fileTransferId, unchecked_param_type = "string")] file_transfer_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<Object>,
     ) -> Promise {
         self.call(options, |c: Call<NoOptions>| async move {
@@ -224,7 +224,7 @@ impl BrokerClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<DownloadResult>")]
     pub fn download(
         &self,
-        #[wasm_bindgen(js_name = fileTransferId)] file_transfer_id: String,
+        #[wasm_bindgen(js_name = fileTransferId, unchecked_param_type = "string")] file_transfer_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "DownloadOptions")] options: Option<Object>,
     ) -> Promise {
         self.call(options, |c: Call<DownloadOptions>| async move {
@@ -251,7 +251,7 @@ impl BrokerClient {
     #[wasm_bindgen(js_name = confirmDownload, unchecked_return_type = "Promise<void>")]
     pub fn confirm_download(
         &self,
-        #[wasm_bindgen(js_name = fileTransferId)] file_transfer_id: String,
+        #[wasm_bindgen(js_name = fileTransferId, unchecked_param_type = "string")] file_transfer_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<Object>,
     ) -> Promise {
         self.call(options, |c: Call<NoOptions>| async move {
@@ -266,7 +266,7 @@ impl BrokerClient {
     #[wasm_bindgen(js_name = waitFor, unchecked_return_type = "Promise<FileTransferOverview>")]
     pub fn wait_for(
         &self,
-        #[wasm_bindgen(js_name = fileTransferId)] file_transfer_id: String,
+        #[wasm_bindgen(js_name = fileTransferId, unchecked_param_type = "string")] file_transfer_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "WaitTarget")] target: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] options: Option<Object>,
     ) -> Promise {
@@ -282,26 +282,25 @@ impl BrokerClient {
     #[wasm_bindgen(js_name = getResource, unchecked_return_type = "Promise<ResourceConfig>")]
     pub fn get_resource(
         &self,
-        #[wasm_bindgen(js_name = resourceId)] resource_id: String,
+        #[wasm_bindgen(js_name = resourceId, unchecked_param_type = "string")] resource_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<Object>,
     ) -> Promise {
-        self.call(
-            options,
-            |c: Call<NoOptions>| async move { to_js(&c.client.get_resource(&resource_id, &c.guard).await?) },
-        )
+        self.call(options, |c: Call<NoOptions>| async move {
+            to_js(&c.client.get_resource(&text(&resource_id, "resourceId")?, &c.guard).await?)
+        })
     }
 
     /// Changes the fields given (a partial update).
     #[wasm_bindgen(js_name = configureResource, unchecked_return_type = "Promise<void>")]
     pub fn configure_resource(
         &self,
-        #[wasm_bindgen(js_name = resourceId)] resource_id: String,
+        #[wasm_bindgen(js_name = resourceId, unchecked_param_type = "string")] resource_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "ResourceConfig")] config: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<Object>,
     ) -> Promise {
         self.call(options, |c: Call<NoOptions>| async move {
             let cfg: ResourceConfig = data(config, "resource configuration")?;
-            c.client.configure_resource(&resource_id, &cfg, &c.guard).await?;
+            c.client.configure_resource(&text(&resource_id, "resourceId")?, &cfg, &c.guard).await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -344,7 +343,7 @@ impl BrokerClient {
     #[wasm_bindgen(js_name = startUpload)]
     pub fn start_upload(
         &self,
-        #[wasm_bindgen(js_name = fileTransferId)] file_transfer_id: String,
+        #[wasm_bindgen(js_name = fileTransferId, unchecked_param_type = "string")] file_transfer_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Blob | ReadableStream<Uint8Array> | Uint8Array | ArrayBuffer")]
         source: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "StartUploadOptions")] options: Option<Object>,
@@ -389,7 +388,7 @@ impl BrokerClient {
                 None => data(record, "resume record")?,
             };
             start::check_same_file(&record, &source, o.settings.fingerprint_hint.as_deref()).await?;
-            let id = transfer_id(&record.file_transfer_id)?;
+            let id = crate::api::transfer_id(&record.file_transfer_id)?;
             Ok(launch(c.client, id, source, o, Some(record))?.into())
         })
     }

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::api::events::{EventsQuery, SubscribeRequest};
-use crate::api::transfer_id;
+use crate::bindings::args::transfer_id;
 use crate::bindings::client::{wait_target, BrokerClient, Call};
 use crate::bindings::options::NoOptions;
 use crate::error::Error;
@@ -368,7 +368,7 @@ impl BrokerClient {
     #[wasm_bindgen(unchecked_return_type = "TransferWatch")]
     pub fn watch(
         &self,
-        #[wasm_bindgen(js_name = fileTransferId)] file_transfer_id: String,
+        #[wasm_bindgen(js_name = fileTransferId, unchecked_param_type = "string")] file_transfer_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "WatchOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let id = transfer_id(&file_transfer_id)?.to_string();
@@ -382,7 +382,7 @@ impl BrokerClient {
     /// when no events are given (the polling `waitFor` then runs as before).
     pub(super) fn wait_with_events(
         &self,
-        id: &str,
+        id: &JsValue,
         target: &JsValue,
         options: &JsValue,
     ) -> Option<Result<Promise, Error>> {

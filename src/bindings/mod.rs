@@ -10,6 +10,7 @@
 //! - [`resume_stores`]: the resume stores the package ships (`resume_stores.js`);
 //! - [`errors`]: the JS `Error` classes every failure becomes (`errors.js`, `errors.d.ts`).
 
+pub mod args;
 pub mod client;
 pub mod errors;
 pub mod events;

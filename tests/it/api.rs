@@ -3,6 +3,7 @@ use crate::support::*;
 use altinn_broker_client::{allowed_actions, timeline, validate_initialize};
 use altinn_broker_core::paths;
 use serde_json::json;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 async fn published(file: &str, size: u32) -> String {
@@ -28,11 +29,11 @@ async fn send_search_download_verify_confirm_timeline() {
     .unwrap();
     assert!(found.contains(&id));
 
-    let o = ok(rc.overview(id.clone(), none())).await;
+    let o = ok(rc.overview(JsValue::from(id.clone()), none())).await;
     let acts = allowed_actions(o.clone(), format!("0192:{RECIPIENT}")).unwrap();
     assert!(get::<bool>(&acts, "download") && !get::<bool>(&acts, "confirm") && !get::<bool>(&acts, "upload"));
 
-    let d = ok(rc.download(id.clone(), obj(json!({ "verify": true })))).await;
+    let d = ok(rc.download(JsValue::from(id.clone()), obj(json!({ "verify": true })))).await;
     assert_eq!(get::<f64>(&d, "size"), 100_000.0);
     assert_eq!(get::<String>(&d, "fileName"), "flow.bin");
     assert_eq!(get::<String>(&d, "checksum"), checksum);
@@ -40,13 +41,13 @@ async fn send_search_download_verify_confirm_timeline() {
     assert_eq!(read.length, 100_000.0);
     assert!(read.ok);
 
-    let o = ok(rc.overview(id.clone(), none())).await;
+    let o = ok(rc.overview(JsValue::from(id.clone()), none())).await;
     assert!(get::<bool>(&allowed_actions(o, RECIPIENT.into()).unwrap(), "confirm"));
-    ok(rc.confirm_download(id.clone(), none())).await;
-    let o = ok(rc.overview(id.clone(), none())).await;
+    ok(rc.confirm_download(JsValue::from(id.clone()), none())).await;
+    let o = ok(rc.overview(JsValue::from(id.clone()), none())).await;
     assert_eq!(get::<String>(&o, "fileTransferStatus"), "AllConfirmedDownloaded");
 
-    let t = ok(s.timeline(id.clone(), none())).await;
+    let t = ok(s.timeline(JsValue::from(id.clone()), none())).await;
     let entries: Vec<serde_json::Value> = serde_wasm_bindgen::from_value(t.clone()).unwrap();
     let statuses: Vec<&str> = entries.iter().map(|e| e["status"].as_str().unwrap()).collect();
     let pos = |s: &str| statuses.iter().position(|x| *x == s).unwrap_or_else(|| panic!("{s} missing in {statuses:?}"));
@@ -59,7 +60,7 @@ async fn send_search_download_verify_confirm_timeline() {
     sorted.sort_by_key(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).unwrap());
     assert_eq!(times, sorted);
     // The free function orders details the same way.
-    let details = ok(s.details(id, none())).await;
+    let details = ok(s.details(JsValue::from(id), none())).await;
     assert_eq!(js_sys::JSON::stringify(&timeline(details).unwrap()).unwrap(), js_sys::JSON::stringify(&t).unwrap());
 }
 
@@ -70,13 +71,13 @@ async fn step_by_step_with_blob_and_urn_sender() {
     js_sys::Reflect::set(&m, &"sender".into(), &format!("urn:altinn:organization:identifier-no:{DIGDIR}").into())
         .unwrap();
     let id = ok(s.initialize(m, none())).await.as_string().unwrap();
-    let o = ok(s.overview(id.clone(), none())).await;
+    let o = ok(s.overview(JsValue::from(id.clone()), none())).await;
     assert_eq!(get::<String>(&o, "sender"), format!("0192:{DIGDIR}"), "the client sends the 0192: form");
     assert_eq!(get::<String>(&o, "fileTransferStatus"), "Initialized");
     assert!(get::<bool>(&allowed_actions(o, DIGDIR.into()).unwrap(), "upload"));
-    let up = ok(s.upload(id.clone(), generated_blob(5000).into(), none())).await;
+    let up = ok(s.upload(JsValue::from(id.clone()), generated_blob(5000).into(), none())).await;
     assert_eq!(get::<f64>(&up, "size"), 5000.0);
-    let o = ok(s.wait_for(id.clone(), "Published".into(), obj(json!({ "timeoutMs": 20000 })))).await;
+    let o = ok(s.wait_for(JsValue::from(id.clone()), "Published".into(), obj(json!({ "timeoutMs": 20000 })))).await;
     assert_eq!(get::<f64>(&o, "fileTransferSize"), 5000.0);
     // The sender finds its transfer by search (it would not have with a URN-form sender).
     let found: Vec<String> = serde_wasm_bindgen::from_value(
@@ -85,7 +86,7 @@ async fn step_by_step_with_blob_and_urn_sender() {
     .unwrap();
     assert!(found.contains(&id));
     // A second upload is refused by the service.
-    let e = fails(s.upload(id, generated_bytes(10).into(), none())).await;
+    let e = fails(s.upload(JsValue::from(id), generated_bytes(10).into(), none())).await;
     assert_eq!((e.name.as_deref(), e.status, e.code.as_deref()), (Some("BrokerError"), Some(409), Some("BRO-00004")));
 }
 
@@ -93,14 +94,14 @@ async fn step_by_step_with_blob_and_urn_sender() {
 async fn zero_byte_file() {
     let id = published("empty.txt", 0).await;
     let rc = recipient();
-    let d = ok(rc.download(id.clone(), obj(json!({ "verify": true })))).await;
+    let d = ok(rc.download(JsValue::from(id.clone()), obj(json!({ "verify": true })))).await;
     assert_eq!(get::<f64>(&d, "size"), 0.0);
     let read = read_all(&field(&d, "stream"), 0.0).await.unwrap();
     assert_eq!(read.length, 0.0);
-    let o = ok(rc.overview(id.clone(), none())).await;
+    let o = ok(rc.overview(JsValue::from(id.clone()), none())).await;
     assert_eq!(get::<String>(&o, "checksum"), "d41d8cd98f00b204e9800998ecf8427e");
     // Any range of an empty file is unsatisfiable.
-    let e = fails(rc.download(id, obj(json!({ "range": { "start": 0 } })))).await;
+    let e = fails(rc.download(JsValue::from(id), obj(json!({ "range": { "start": 0 } })))).await;
     assert_eq!((e.status, e.code.as_deref()), (Some(416), Some("BRO-00029")));
 }
 
@@ -127,7 +128,7 @@ async fn stream_upload_hashes_while_sending() {
 async fn ranges_and_resumed_download() {
     let id = published("range.bin", 300_000).await;
     let rc = recipient();
-    let d = ok(rc.download(id.clone(), obj(json!({ "range": { "start": 10, "end": 19 } })))).await;
+    let d = ok(rc.download(JsValue::from(id.clone()), obj(json!({ "range": { "start": 10, "end": 19 } })))).await;
     assert_eq!(get::<u16>(&d, "status"), 206);
     assert_eq!(get::<f64>(&d, "size"), 10.0);
     let range = field(&d, "range");
@@ -138,7 +139,7 @@ async fn ranges_and_resumed_download() {
     let read = read_all(&field(&d, "stream"), 10.0).await.unwrap();
     assert!(read.ok && read.length == 10.0);
 
-    let d = ok(rc.download(id.clone(), obj(json!({ "range": { "suffix": 5 } })))).await;
+    let d = ok(rc.download(JsValue::from(id.clone()), obj(json!({ "range": { "suffix": 5 } })))).await;
     let read = read_all(&field(&d, "stream"), 299_995.0).await.unwrap();
     assert!(read.ok && read.length == 5.0);
 
@@ -146,7 +147,7 @@ async fn ranges_and_resumed_download() {
     let path = paths::fill(paths::DOWNLOAD, &[&id]);
     hook("POST", "/emulator/api/faults", Some(json!({ "method": "GET", "path": path, "dropAfterBytes": 100_000 })))
         .await;
-    let d = ok(rc.download(id.clone(), obj(json!({ "verify": true })))).await;
+    let d = ok(rc.download(JsValue::from(id.clone()), obj(json!({ "verify": true })))).await;
     let read = read_all(&field(&d, "stream"), 0.0).await.unwrap();
     assert!(read.ok, "resumed bytes are the right ones");
     assert_eq!(read.length, 300_000.0);
@@ -154,7 +155,7 @@ async fn ranges_and_resumed_download() {
     // Without resuming the cut surfaces as a network error from the stream.
     hook("POST", "/emulator/api/faults", Some(json!({ "method": "GET", "path": path, "dropAfterBytes": 100_000 })))
         .await;
-    let d = ok(rc.download(id, obj(json!({ "resume": false })))).await;
+    let d = ok(rc.download(JsValue::from(id), obj(json!({ "resume": false })))).await;
     let e = err_info(&read_all(&field(&d, "stream"), 0.0).await.expect_err("the cut must fail the stream"));
     assert_eq!(e.name.as_deref(), Some("NetworkError"));
 }
@@ -166,7 +167,7 @@ async fn abort_mid_upload_and_mid_download() {
     let g = generated_stream(512.0 * 1024.0 * 1024.0, 1 << 16);
     let opts = js_sys::Object::new();
     js_sys::Reflect::set(&opts, &"signal".into(), &abort_after(100)).unwrap();
-    let e = fails(s.upload(id, stream_of(&g).into(), Some(opts))).await;
+    let e = fails(s.upload(JsValue::from(id), stream_of(&g).into(), Some(opts))).await;
     if stream_bodies_supported() {
         assert_eq!(e.name.as_deref(), Some("AbortError"));
         sleep(50).await;
@@ -182,7 +183,7 @@ async fn abort_mid_upload_and_mid_download() {
     let c = web_sys::AbortController::new().unwrap();
     let opts = js_sys::Object::new();
     js_sys::Reflect::set(&opts, &"signal".into(), &c.signal()).unwrap();
-    let d = ok(recipient().download(id, Some(opts))).await;
+    let d = ok(recipient().download(JsValue::from(id), Some(opts))).await;
     let reader = call(read_some(&field(&d, "stream"), 1.0)).await.unwrap();
     c.abort();
     let e = err_info(&call(read_rest(&reader)).await.expect_err("reading on after abort must fail"));
@@ -195,10 +196,10 @@ async fn token_is_refreshed_once_after_401() {
     let id = ok(c.initialize(meta("token.txt"), none())).await.as_string().unwrap();
     assert_eq!(token_calls(&tokens), 1);
     poison_tokens(&tokens, 1);
-    ok(c.overview(id.clone(), none())).await;
+    ok(c.overview(JsValue::from(id.clone()), none())).await;
     assert_eq!((token_calls(&tokens), token_refreshes(&tokens)), (3, 1));
     poison_tokens(&tokens, 2);
-    let e = fails(c.overview(id, none())).await;
+    let e = fails(c.overview(JsValue::from(id), none())).await;
     assert_eq!((e.name.as_deref(), e.status), (Some("BrokerError"), Some(401)));
     assert_eq!((token_calls(&tokens), token_refreshes(&tokens)), (5, 2), "one refresh, then the 401 stands");
 }
@@ -217,7 +218,7 @@ async fn retries_honour_retry_after_and_never_repeat_initialize() {
     hook("POST", "/emulator/api/faults", Some(json!({ "method": "GET", "path": path, "count": 1, "status": 503 })))
         .await;
     let t0 = js_sys::Date::now();
-    ok(s.overview(id, none())).await;
+    ok(s.overview(JsValue::from(id), none())).await;
     assert!(js_sys::Date::now() - t0 >= 950.0, "Retry-After: 1 was honoured");
 
     hook(
@@ -237,8 +238,8 @@ async fn retries_honour_retry_after_and_never_repeat_initialize() {
     let path = paths::fill(paths::OVERVIEW, &[&id]);
     hook("POST", "/emulator/api/faults", Some(json!({ "method": "GET", "path": path, "count": 2, "status": 503 })))
         .await;
-    assert_eq!(fails(c.overview(id.clone(), none())).await.status, Some(503));
-    ok(c.overview(id, none())).await;
+    assert_eq!(fails(c.overview(JsValue::from(id.clone()), none())).await.status, Some(503));
+    ok(c.overview(JsValue::from(id), none())).await;
 }
 
 #[wasm_bindgen_test]
@@ -247,11 +248,11 @@ async fn stall_timeout_and_deadline() {
     let id = ok(c.initialize(meta("stall.txt"), none())).await.as_string().unwrap();
     let path = paths::fill(paths::OVERVIEW, &[&id]);
     hook("POST", "/emulator/api/faults", Some(json!({ "method": "GET", "path": path, "delayMs": 1500 }))).await;
-    let e = fails(c.overview(id.clone(), none())).await;
+    let e = fails(c.overview(JsValue::from(id.clone()), none())).await;
     assert_eq!((e.name.as_deref(), e.kind.as_deref()), (Some("TimeoutError"), Some("stall")));
     hook("POST", "/emulator/api/faults", Some(json!({ "method": "GET", "path": path, "delayMs": 1500 }))).await;
     let (c, _) = client_with(DIGDIR, WRITE, json!({ "retry": false }));
-    let e = fails(c.overview(id.clone(), obj(json!({ "deadlineMs": 200 })))).await;
+    let e = fails(c.overview(JsValue::from(id.clone()), obj(json!({ "deadlineMs": 200 })))).await;
     assert_eq!((e.name.as_deref(), e.kind.as_deref()), (Some("TimeoutError"), Some("deadline")));
 }
 
@@ -260,7 +261,7 @@ async fn multipart_initialize_and_upload() {
     let s = sender();
     let id =
         ok(s.initialize_and_upload(generated_bytes(1234).into(), meta("multi.bin"), none())).await.as_string().unwrap();
-    let o = ok(s.wait_for(id, "Published".into(), obj(json!({ "timeoutMs": 20000 })))).await;
+    let o = ok(s.wait_for(JsValue::from(id), "Published".into(), obj(json!({ "timeoutMs": 20000 })))).await;
     assert_eq!(get::<f64>(&o, "fileTransferSize"), 1234.0);
     assert_eq!(get::<String>(&o, "fileName"), "multi.bin");
 }
@@ -269,7 +270,7 @@ async fn multipart_initialize_and_upload() {
 async fn search_all_pages_past_the_cap() {
     let s = sender();
     let start = ok(s.initialize(meta("page-0.txt"), none())).await.as_string().unwrap();
-    let from: String = get(&ok(s.overview(start.clone(), none())).await, "created");
+    let from: String = get(&ok(s.overview(JsValue::from(start.clone()), none())).await, "created");
     let mut ids = vec![start];
     for i in 1..105 {
         ids.push(ok(s.initialize(meta(&format!("page-{i}.txt")), none())).await.as_string().unwrap());
@@ -309,17 +310,17 @@ async fn broker_errors_are_typed() {
 
     let id = published("errors.txt", 10).await;
     // Download needs the recipient scope: 403 with an empty body.
-    let e = fails(s.download(id.clone(), none())).await;
+    let e = fails(s.download(JsValue::from(id.clone()), none())).await;
     assert_eq!((e.name.as_deref(), e.status, e.code), (Some("BrokerError"), Some(403), None));
     // Confirm before any download.
-    let e = fails(recipient().confirm_download(id.clone(), none())).await;
+    let e = fails(recipient().confirm_download(JsValue::from(id.clone()), none())).await;
     assert_eq!((e.status, e.code.as_deref()), (Some(400), Some("BRO-00019")));
     // An organisation that is neither sender nor recipient.
-    let e = fails(client(OTHER_RECIPIENT, READ).overview(id.clone(), none())).await;
+    let e = fails(client(OTHER_RECIPIENT, READ).overview(JsValue::from(id.clone()), none())).await;
     assert_eq!((e.status, e.code.as_deref()), (Some(401), Some("BRO-00006")));
     // Network errors are their own class.
     let (c, _) = client_with(DIGDIR, WRITE, json!({ "baseUrl": "http://127.0.0.1:9", "retry": false }));
-    let e = fails(c.overview(id, none())).await;
+    let e = fails(c.overview(JsValue::from(id), none())).await;
     assert_eq!(e.name.as_deref(), Some("NetworkError"));
 }
 

@@ -4,6 +4,7 @@
 //! of these in an instance of its own (see main.rs).
 use crate::support::*;
 use serde_json::json;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 #[wasm_bindgen_test]
@@ -15,7 +16,7 @@ async fn memory_stays_flat_for_any_size() {
             let id = ok(s.initialize(meta("big.bin"), none())).await.as_string().unwrap();
             let g = generated_stream(size, 1 << 20);
             // Hashed: every chunk crosses into wasm for the MD5, the path that could grow wasm memory.
-            let up = s.upload(id, stream_of(&g).into(), obj(json!({ "size": size, "hash": true })));
+            let up = s.upload(JsValue::from(id), stream_of(&g).into(), obj(json!({ "size": size, "hash": true })));
             if stream_bodies_supported() {
                 let r = ok(up).await;
                 assert_eq!(get::<f64>(&r, "size"), size);
@@ -43,7 +44,7 @@ async fn a_tus_stream_upload_keeps_wasm_memory_flat() {
             let id = ok(s.initialize(meta("tus-big.bin"), none())).await.as_string().unwrap();
             let g = generated_stream(size, 1 << 20);
             let o = obj(json!({ "size": size, "chunkSize": 8 << 20, "resumeStore": false }));
-            let up = s.start_upload(id, stream_of(&g).into(), o).unwrap();
+            let up = s.start_upload(JsValue::from(id), stream_of(&g).into(), o).unwrap();
             let r = ok(up.done()).await;
             assert_eq!(get::<f64>(&r, "size"), size);
         }

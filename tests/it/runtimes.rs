@@ -4,6 +4,7 @@
 use crate::support::*;
 use js_sys::Reflect;
 use serde_json::json;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 #[wasm_bindgen_test]
@@ -48,12 +49,12 @@ async fn blob_send_and_receive() {
     );
 
     let rc = recipient();
-    let d = ok(rc.download(id.clone(), obj(json!({ "verify": true })))).await;
+    let d = ok(rc.download(JsValue::from(id.clone()), obj(json!({ "verify": true })))).await;
     assert_eq!(get::<String>(&d, "fileName"), "browser.bin", "Content-Disposition is readable cross-origin");
     let read = read_all(&field(&d, "stream"), 0.0).await.unwrap();
     assert!(read.ok && read.length == 200_000.0);
-    ok(rc.confirm_download(id.clone(), none())).await;
-    let d = ok(rc.download(id, obj(json!({ "range": { "start": 100, "end": 199 } })))).await;
+    ok(rc.confirm_download(JsValue::from(id.clone()), none())).await;
+    let d = ok(rc.download(JsValue::from(id), obj(json!({ "range": { "start": 100, "end": 199 } })))).await;
     assert_eq!(get::<f64>(&field(&d, "range"), "total"), 200_000.0, "Content-Range is readable cross-origin");
 }
 
@@ -65,13 +66,13 @@ async fn a_stream_body_is_refused_over_http_in_a_browser() {
     let id = ok(s.initialize(meta("stream.bin"), none())).await.as_string().unwrap();
     let g = generated_stream(1000.0, 100);
     if stream_bodies_supported() {
-        let r = ok(s.upload(id, stream_of(&g).into(), none())).await;
+        let r = ok(s.upload(JsValue::from(id), stream_of(&g).into(), none())).await;
         assert_eq!(get::<f64>(&r, "size"), 1000.0);
         assert_eq!(token_calls(&tokens), 2, "initialize and the upload were sent");
         assert_eq!(stream_pulled(&g), 1000.0, "the stream was sent whole");
         return;
     }
-    let e = fails(s.upload(id, stream_of(&g).into(), none())).await;
+    let e = fails(s.upload(JsValue::from(id), stream_of(&g).into(), none())).await;
     assert_eq!(e.name.as_deref(), Some("UnsupportedError"));
     assert_eq!(token_calls(&tokens), 1, "only initialize was sent");
     assert_eq!(stream_pulled(&g), 0.0, "the stream was not read, let alone buffered");
@@ -86,7 +87,7 @@ async fn abort_mid_download_and_readable_errors() {
     let c = web_sys::AbortController::new().unwrap();
     let opts = js_sys::Object::new();
     Reflect::set(&opts, &"signal".into(), &c.signal()).unwrap();
-    let d = ok(recipient().download(id.clone(), Some(opts))).await;
+    let d = ok(recipient().download(JsValue::from(id.clone()), Some(opts))).await;
     let reader = call(read_some(&field(&d, "stream"), 1.0)).await.unwrap();
     c.abort();
     let e = err_info(&call(read_rest(&reader)).await.expect_err("reading on after abort must fail"));
@@ -102,7 +103,7 @@ async fn abort_mid_download_and_readable_errors() {
     let ctl = web_sys::AbortController::new().unwrap();
     ctl.abort();
     Reflect::set(&opts, &"signal".into(), &ctl.signal()).unwrap();
-    let e = fails(s.upload(up, generated_blob(1000).into(), Some(opts))).await;
+    let e = fails(s.upload(JsValue::from(up), generated_blob(1000).into(), Some(opts))).await;
     assert_eq!(e.name.as_deref(), Some("AbortError"));
 }
 
@@ -163,7 +164,7 @@ async fn upload_hashes_only_when_asked_in_every_runtime() {
             });
             let o = json(options);
             Reflect::set(&o, &"onProgress".into(), cb.as_ref()).unwrap();
-            let r = ok(s.upload(id, source, Some(o.into()))).await;
+            let r = ok(s.upload(JsValue::from(id), source, Some(o.into()))).await;
             let loaded: Vec<f64> = events.iter().map(|e| get::<f64>(&e, "loaded")).collect();
             assert!(loaded.windows(2).all(|w| w[0] <= w[1]), "progress only grows: {loaded:?}");
             assert_eq!(loaded.last().copied(), Some(f64::from(size)), "the last event has every byte");
@@ -199,7 +200,7 @@ async fn a_stream_body_that_stops_moving_trips_the_stall_timer() {
     // More than loopback's socket buffers take, so the runtime must wait for the service to read.
     let size = 256.0 * 1024.0 * 1024.0;
     let g = generated_stream(size, 1 << 16);
-    let e = fails(c.upload(id, stream_of(&g).into(), obj(json!({ "size": size })))).await;
+    let e = fails(c.upload(JsValue::from(id), stream_of(&g).into(), obj(json!({ "size": size })))).await;
     assert_eq!((e.name.as_deref(), e.kind.as_deref()), (Some("TimeoutError"), Some("stall")), "{e:?}");
     sleep(50).await;
     assert!(stream_cancelled(&g), "the source stream is cancelled");

@@ -68,7 +68,7 @@ async fn single_upload_reports_acknowledged_progress_and_is_byte_exact() {
     let size = 3 * MIB + 123;
     let rec = progress_recorder();
     let o = with(opts(json!({ "chunkSize": 512 * 1024, "resumeStore": false })), "onProgress", &recorder_fn(&rec));
-    let up = s.start_upload(id.clone(), generated_blob(size).into(), o).unwrap();
+    let up = s.start_upload(JsValue::from(id.clone()), generated_blob(size).into(), o).unwrap();
     assert_eq!(up.file_transfer_id(), id);
     let r = done(&up).await;
     assert_eq!(get::<f64>(&r, "size"), f64::from(size));
@@ -90,7 +90,7 @@ async fn parallel_upload_with_four_partials_is_byte_exact() {
     let size = 5 * MIB + 7;
     let up = s
         .start_upload(
-            id.clone(),
+            JsValue::from(id.clone()),
             generated_blob(size).into(),
             opts(json!({ "chunkSize": 256 * 1024, "parallel": 4, "resumeStore": false })),
         )
@@ -113,7 +113,7 @@ async fn connections_dropped_mid_chunk_are_resumed_from_head() {
     .await;
     let up = s
         .start_upload(
-            id.clone(),
+            JsValue::from(id.clone()),
             generated_blob(size).into(),
             opts(json!({ "chunkSize": 512 * 1024, "resumeStore": false })),
         )
@@ -135,7 +135,7 @@ async fn a_stalled_answer_trips_the_idle_timer_and_is_retried() {
     .await;
     let up = s
         .start_upload(
-            id.clone(),
+            JsValue::from(id.clone()),
             generated_blob(size).into(),
             opts(json!({ "chunkSize": 256 * 1024, "stallTimeoutMs": 1000, "resumeStore": false })),
         )
@@ -156,7 +156,7 @@ async fn the_idle_timer_gives_up_when_nothing_moves() {
     .await;
     let up = s
         .start_upload(
-            id.clone(),
+            JsValue::from(id.clone()),
             generated_blob(MIB).into(),
             opts(json!({ "chunkSize": 256 * 1024, "stallTimeoutMs": 200, "retries": 1, "resumeStore": false })),
         )
@@ -175,7 +175,7 @@ async fn injected_429s_pause_every_partial_for_retry_after() {
     let started = now();
     let up = s
         .start_upload(
-            id.clone(),
+            JsValue::from(id.clone()),
             generated_blob(size).into(),
             opts(json!({ "chunkSize": 256 * 1024, "parallel": 2, "resumeStore": false })),
         )
@@ -204,7 +204,7 @@ async fn a_token_that_expires_mid_upload_is_asked_for_again() {
     let size = MIB;
     let up = s
         .start_upload(
-            id.clone(),
+            JsValue::from(id.clone()),
             generated_blob(size).into(),
             opts(json!({ "chunkSize": 256 * 1024, "resumeStore": false })),
         )
@@ -222,7 +222,9 @@ async fn a_refused_token_is_refreshed_once() {
     let (s, tokens) = client_with(DIGDIR, WRITE, json!({}));
     let id = new_transfer(&s, "tus-401.bin").await;
     poison_tokens(&tokens, 1);
-    let up = s.start_upload(id.clone(), generated_blob(300_000).into(), opts(json!({ "resumeStore": false }))).unwrap();
+    let up = s
+        .start_upload(JsValue::from(id.clone()), generated_blob(300_000).into(), opts(json!({ "resumeStore": false })))
+        .unwrap();
     done(&up).await;
     assert!(token_refreshes(&tokens) >= 1);
     published_and_exact(&id, 300_000).await;
@@ -243,7 +245,7 @@ async fn pause_find_and_resume_with_a_store() {
     )
     .await;
     let o = with(opts(json!({ "chunkSize": 512 * 1024 })), "resumeStore", &store);
-    let up = s.start_upload(id.clone(), blob.clone().into(), o).unwrap();
+    let up = s.start_upload(JsValue::from(id.clone()), blob.clone().into(), o).unwrap();
     while get::<f64>(&up.progress(), "loaded") < 512.0 * 1024.0 {
         sleep(5).await;
     }
@@ -298,7 +300,7 @@ async fn an_abort_signal_pauses_and_terminate_deletes() {
     .await;
     let o =
         with(with(opts(json!({ "chunkSize": 256 * 1024 })), "resumeStore", &store), "signal", &abort_after(250).into());
-    let up = s.start_upload(id.clone(), blob.clone().into(), o).unwrap();
+    let up = s.start_upload(JsValue::from(id.clone()), blob.clone().into(), o).unwrap();
     let e = fails(up.done()).await;
     assert_eq!(e.name.as_deref(), Some("AbortError"), "{e:?}");
     let record: serde_json::Value = serde_wasm_bindgen::from_value(up.record().unwrap()).unwrap();
@@ -311,7 +313,7 @@ async fn an_abort_signal_pauses_and_terminate_deletes() {
     let token = issue_token(DIGDIR, WRITE).await;
     let head = ok(raw_head(url(), &token, &path)).await;
     assert_eq!(get::<u16>(&head, "status"), 404);
-    let o = ok(s.overview(id, none())).await;
+    let o = ok(s.overview(JsValue::from(id), none())).await;
     assert_eq!(get::<String>(&o, "fileTransferStatus"), "UploadStarted");
     assert!(path.starts_with(&format!("{}/", paths::TUS)));
 }
@@ -331,7 +333,7 @@ async fn a_stream_is_sent_one_chunk_at_a_time() {
     .await;
     let up = s
         .start_upload(
-            id.clone(),
+            JsValue::from(id.clone()),
             stream_of(&g).into(),
             opts(json!({ "size": size, "chunkSize": MIB, "resumeStore": false })),
         )
@@ -354,7 +356,7 @@ async fn a_stream_is_sent_one_chunk_at_a_time() {
     let g = generated_stream(size, 64 * 1024);
     let up = s
         .start_upload(
-            id,
+            JsValue::from(id),
             stream_of(&g).into(),
             opts(json!({ "size": size, "chunkSize": MIB, "parallel": 2, "resumeStore": false })),
         )
@@ -367,14 +369,20 @@ async fn a_stream_is_sent_one_chunk_at_a_time() {
 async fn an_empty_file_and_bad_options() {
     let s = sender();
     let id = new_transfer(&s, "tus-empty.bin").await;
-    let up = s.start_upload(id.clone(), generated_bytes(0).into(), opts(json!({ "resumeStore": false }))).unwrap();
+    let up = s
+        .start_upload(JsValue::from(id.clone()), generated_bytes(0).into(), opts(json!({ "resumeStore": false })))
+        .unwrap();
     done(&up).await;
     published_and_exact(&id, 0).await;
     assert!(s.start_upload("nope".into(), generated_bytes(1).into(), none()).is_err());
     let e = fails(
-        s.start_upload(id, generated_bytes(10).into(), opts(json!({ "chunkSize": 0, "resumeStore": false })))
-            .unwrap()
-            .done(),
+        s.start_upload(
+            JsValue::from(id),
+            generated_bytes(10).into(),
+            opts(json!({ "chunkSize": 0, "resumeStore": false })),
+        )
+        .unwrap()
+        .done(),
     )
     .await;
     assert_eq!(e.name.as_deref(), Some("ClientError"), "{e:?}");
@@ -429,11 +437,11 @@ async fn a_stream_sent_over_tus_is_hashed_on_the_way() {
     .await;
     let g = generated_stream(size, 100_000);
     let o = opts(json!({ "hash": true, "size": size, "chunkSize": 512 * 1024, "resumeStore": false }));
-    let r = done(&s.start_upload(id, stream_of(&g).into(), o).unwrap()).await;
+    let r = done(&s.start_upload(JsValue::from(id), stream_of(&g).into(), o).unwrap()).await;
     assert_eq!(get::<Option<String>>(&r, "md5"), Some(md5_hex(&generated_bytes(size as u32))));
     let r = done(
         &s.start_upload(
-            new_transfer(&s, "tus-no-md5.bin").await,
+            JsValue::from(new_transfer(&s, "tus-no-md5.bin").await),
             generated_blob(10).into(),
             opts(json!({ "resumeStore": false })),
         )

@@ -107,7 +107,7 @@ async fn case_variants_bind_and_the_bound_request_is_sent() {
     assert_eq!(local_errors(&v), None, "member names bind case-insensitively");
     let s = sender();
     let id = ok(s.initialize(v, none())).await.as_string().unwrap();
-    let o = ok(s.overview(id, none())).await;
+    let o = ok(s.overview(JsValue::from(id), none())).await;
     assert_eq!(get::<String>(&o, "fileName"), "upper.txt");
     assert_eq!(get::<String>(&o, "sender"), format!("0192:{DIGDIR}"), "the sender is sent in the 0192: form");
 }
@@ -147,4 +147,36 @@ async fn initialize_and_upload_is_judged_as_its_form() {
         ok(c.initialize_and_upload(generated_bytes(10).into(), js(&good_with("propertyList", r#"{"k":"v"}"#)), none()))
             .await;
     assert!(id.as_string().is_some());
+}
+
+#[wasm_bindgen_test]
+async fn an_id_that_is_not_a_string_is_a_client_error() {
+    // wasm-bindgen's own `String` parameters fail inside its glue on these (a RuntimeError "memory access out of
+    // bounds" for a number or an object, a TypeError for `null`): each must be a ClientError naming the argument,
+    // and the instance must go on working.
+    let s = sender();
+    let send_result = js(r#"{"fileTransferId":"3c2118b4-d4fd-4b2c-a0ec-a0df07243a19","size":1}"#);
+    for bad in [JsValue::from(42), JsValue::NULL, JsValue::UNDEFINED, js("{}"), js(r#"["x"]"#), send_result.clone()] {
+        for e in [
+            fails(s.overview(bad.clone(), none())).await,
+            fails(s.download(bad.clone(), none())).await,
+            fails(s.wait_for(bad.clone(), "Published".into(), none())).await,
+        ] {
+            assert_eq!(e.name.as_deref(), Some("ClientError"), "{bad:?}: {e:?}");
+            let m = e.message.clone().unwrap_or_default();
+            assert!(m.contains("the fileTransferId must be a string"), "{bad:?}: {m}");
+        }
+    }
+    let e = fails(s.overview(send_result, none())).await;
+    assert!(e.message.unwrap_or_default().contains("pass the result's fileTransferId"), "the hint for a SendResult");
+    let e = fails(s.get_resource(JsValue::from(7), none())).await;
+    assert_eq!(e.name.as_deref(), Some("ClientError"));
+    assert!(e.message.unwrap_or_default().contains("the resourceId must be a string"));
+    // A malformed string is still the service's route-binding refusal.
+    let e = fails(s.overview(JsValue::from("not-a-uuid"), none())).await;
+    assert_eq!(e.errors.unwrap()["fileTransferId"], vec!["The value 'not-a-uuid' is not valid."]);
+    // The instance works on.
+    let id = ok(s.initialize(js(&good_with("fileName", r#""after.txt""#)), none())).await.as_string().unwrap();
+    let o = ok(s.overview(JsValue::from(id), none())).await;
+    assert_eq!(get::<String>(&o, "fileTransferStatus"), "Initialized");
 }
