@@ -4,7 +4,8 @@
 //   - `workerd.js` (workerd, Cloudflare Workers): imports the `.wasm` as a module (wrangler's CompiledWasm rule;
 //     workerd refuses to compile wasm from bytes) and initialises at import, so `init()` needs no arguments;
 //   - `deno.js`: `import source` of the `.wasm` (a WebAssembly.Module, no --allow-read needed), initialised at import;
-//   - `node.js`: initialised at import from the `.wasm` file next to it;
+//   - `node.js`: initialised at import from the `.wasm` file next to it; it also installs runtimes/node/hash.js,
+//     which hashes a large Blob on a worker thread (Node reads a Blob on the JS thread);
 //   - `edge/` (export `altinn-broker-client/edge`): the plain ES modules of src/edge — the Maskinporten token
 //     provider, the Broker proxy, the webhook handler and the event feed — behind an entry of their own, so a page
 //     that imports the package never loads them (issue 12: the size budget holds for what a page loads). They call
@@ -22,6 +23,7 @@ const glue = 'altinn_broker_client';
 const snippets = readdirSync(join(pkg, 'snippets'));
 if (snippets.length !== 1) throw new Error(`expected one snippet directory, found ${snippets.join(', ')}`);
 const errorsModule = `./snippets/${snippets[0]}/src/bindings/errors.js`;
+const streamsModule = `./snippets/${snippets[0]}/src/js/streams.js`;
 const errorNames = [
   'BrokerError', 'NetworkError', 'TimeoutError', 'AbortError',
   'ChecksumMismatchError', 'TransferFailedError', 'UnsupportedError', 'ClientError',
@@ -33,14 +35,16 @@ export { default } from './${glue}.js';
 export { ${errorNames.join(', ')} } from '${errorsModule}';
 `);
 cpSync('src/edge', join(pkg, 'edge'), { recursive: true });
+// What one runtime's entry adds (Node: hashing a Blob on a worker); only that entry imports it.
+cpSync('src/runtimes', join(pkg, 'runtimes'), { recursive: true });
 
 const wasm = `./${glue}_bg.wasm`;
 /** An entry that initialises the wasm at import (`setup`: imports, then `const module = ...`) and re-exports index.js. */
-const initialisedEntry = (setup, why) => `${setup}
+const initialisedEntry = (setup, why, after = '') => `${setup}
 import { initSync } from './${glue}.js';
 
 const exports = initSync({ module });
-
+${after}
 export * from './index.js';
 
 /** ${why}; kept so code written for other runtimes runs unchanged. */
@@ -50,8 +54,12 @@ export default async function init() {
 `;
 const entries = {
   node: initialisedEntry(
-    `import { readFileSync } from 'node:fs';\nconst module = readFileSync(new URL('${wasm}', import.meta.url));`,
+    `import { readFileSync } from 'node:fs';\nimport { useOffThreadHasher } from '${streamsModule}';
+import { hashBlobOffThread, OFF_THREAD_MIN_BYTES } from './runtimes/node/hash.js';
+const module = readFileSync(new URL('${wasm}', import.meta.url));`,
     'Already initialised in Node',
+    // Node reads a Blob on the JS thread: `send`/`upload` hash large ones on a worker (runtimes/node/hash.js says why).
+    `useOffThreadHasher({ minBytes: OFF_THREAD_MIN_BYTES, hash: hashBlobOffThread });\n`,
   ),
   // wrangler (and esbuild with a `.wasm` rule) hands this import to workerd as a CompiledWasm module.
   workerd: initialisedEntry(`import module from '${wasm}';`, 'Already initialised in workerd'),
@@ -94,7 +102,7 @@ const out = {
   license: meta.license,
   repository: meta.repository,
   type: 'module',
-  files: [...new Set([...(meta.files || []), 'index.js', 'index.d.ts', 'errors.d.ts', 'snippets', 'edge',
+  files: [...new Set([...(meta.files || []), 'index.js', 'index.d.ts', 'errors.d.ts', 'snippets', 'edge', 'runtimes',
     ...Object.keys(entries).map((e) => `${e}.js`)])],
   main: 'index.js',
   types: 'index.d.ts',

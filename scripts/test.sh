@@ -230,6 +230,10 @@ step edge-events-runtimes "${edge_env[@]}" node tests/edge/events_runtimes.mjs
 # through the `deno` condition.
 step edge-node "${edge_env[@]}" node tests/edge/node.mjs
 step edge-node-memory "${edge_env[@]}" node tests/edge/node_memory.mjs
+# Node hashes a large Blob on a worker thread (the `node` entry installs src/runtimes/node/hash.js): the MD5 the
+# service records, hash progress, the wasm path under the threshold, abort, a file changing while read, the bound on
+# what waits for the worker.
+step edge-node-hash "${edge_env[@]}" node tests/edge/node_hash.mjs
 step edge-workerd "${edge_env[@]}" node tests/edge/workerd.mjs
 step edge-deno "${edge_env[@]}" node tests/edge/deno.mjs
 # The Web Worker example built with Vite, in headless Chromium: a File hashed and uploaded from a dedicated worker.
@@ -240,7 +244,7 @@ step edge-web-worker-init "${edge_env[@]}" node tests/edge/web_worker_init.mjs
 # Every Node-hosted edge test again on the Node LTS lines users run.
 edge_on_node() {
   local rc=0 t
-  for t in node node_memory proxy maskinporten events events_emulator; do
+  for t in node node_memory node_hash proxy maskinporten events events_emulator; do
     with_node "$1" "${edge_env[@]}" node "tests/edge/$t.mjs" || rc=1
   done
   return $rc

@@ -392,7 +392,9 @@ export interface SendOptions extends WaitOptions, ResumableSendOptions {
    * Compute the MD5 (default true). A Blob or bytes are read once for it before anything is sent (phase `hash`),
    * and the checksum goes with initialize, so the service refuses a file that changed on disk meanwhile; a stream
    * is hashed while it uploads and compared with the checksum the service records. `SendResult.checksum` is the
-   * MD5 either way; a `checksum` in the metadata is used as given, and nothing is hashed.
+   * MD5 either way; a `checksum` in the metadata is used as given, and nothing is hashed. In Node a Blob of 16 MiB
+   * or more is hashed on a worker thread (node:crypto), where Node allows workers; elsewhere the wasm hashes it.
+   * The MD5 and the progress events are the same.
    */
   hash?: boolean;
   /**

@@ -60,12 +60,27 @@ function reporter(hooks, phase) {
  * events per GiB for a UI to draw; every 4 MiB is 256 (what the former 4 MiB slices gave). */
 const HASH_REPORT_BYTES = 4 * 1024 * 1024;
 
+/** A runtime's way to hash a Blob off the JS thread (`{ minBytes, hash(blob, signal, report) }`; `hash` resolves
+ * `null` when it cannot, and the Blob is hashed here), installed by its entry: only Node's (src/runtimes/node/hash.js
+ * says why). */
+let offThread = null;
+
+/** Installs (or, with `null`, removes) the off-thread hasher `hashBlob` uses for Blobs of `minBytes` or more;
+ * returns the one it replaces. */
+export function useOffThreadHasher(hasher) {
+  const before = offThread;
+  offThread = hasher;
+  return before;
+}
+
 /**
  * Reads `blob` once, front to back, handing each chunk to `hooks.chunk(bytes)` (the MD5, in wasm) and telling the
  * caller's `hooks.progress` (optional) `{ phase: 'hash', loaded, total }` at the start, after every 4 MiB or more,
  * and at the end.
- * Resolves with the bytes read; stops early (resolving) once `signal` aborted, for the caller to say why. Rejects
- * when the Blob cannot be read (a file changed on disk).
+ * Resolves `{ loaded }` (the bytes read); stops early (resolving) once `signal` aborted, for the caller to say why.
+ * Rejects when the Blob cannot be read (a file changed on disk). With an off-thread hasher installed and a Blob of
+ * its `minBytes` or more, that hasher reads and hashes it instead and resolves `{ loaded, md5 }` (lower-case hex):
+ * `hooks.chunk` is then never called.
  *
  * Through `blob.stream()`, not slices: reading a file-backed Blob costs Node's JS thread more CPU than the MD5
  * leaves room for, and the stream costs it least (1 GiB read, no hashing: `blob.stream()` 0.67-0.81 s of CPU,
@@ -76,20 +91,32 @@ const HASH_REPORT_BYTES = 4 * 1024 * 1024;
  * 256 MiB, 5 rounds: this way 0.93 s, 4 MiB slices one ahead 1.14 s.
  */
 export async function hashBlob(blob, signal, hooks) {
-  const reader = blob.stream().getReader();
   const report = reporter(hooks, 'hash');
   let loaded = 0;
   let reported = 0;
   report(0);
+  if (offThread && blob.size >= offThread.minBytes) {
+    const out = await offThread.hash(blob, signal, (n) => {
+      if (n - reported >= HASH_REPORT_BYTES) {
+        report(n);
+        reported = n;
+      }
+    });
+    if (out !== null) {
+      if (out.md5 !== undefined && out.loaded !== reported) report(out.loaded);
+      return out;
+    }
+  }
+  const reader = blob.stream().getReader();
   for (;;) {
     if (signal.aborted) {
       reader.cancel().catch(() => {});
-      return loaded;
+      return { loaded };
     }
     const { done, value } = await reader.read();
     if (done) {
       if (loaded !== reported) report(loaded);
-      return loaded;
+      return { loaded };
     }
     hooks.chunk(value);
     loaded += value.byteLength;
