@@ -8,22 +8,24 @@ use altinn_broker_core::{
 use wasm_bindgen::prelude::*;
 
 use crate::api;
+use crate::bindings::args::text;
 use crate::error::Error;
 use crate::js::value::{data, to_js};
 use crate::upload::md5::Hasher;
 
-fn status(s: &str) -> Result<FileTransferStatus, JsValue> {
-    FileTransferStatus::parse(s).ok_or_else(|| Error::client(format!("unknown file transfer status {s:?}")).into())
+fn status(v: &JsValue) -> Result<FileTransferStatus, JsValue> {
+    let s = text(v, "status")?;
+    FileTransferStatus::parse(&s).ok_or_else(|| Error::client(format!("unknown file transfer status {s:?}")).into())
 }
 
 /// What `callerOrg` may do with the transfer now (upload, download, confirm).
 #[wasm_bindgen(js_name = allowedActions, unchecked_return_type = "AllowedActions")]
 pub fn allowed_actions(
     #[wasm_bindgen(unchecked_param_type = "FileTransferOverview | FileTransferDetails")] transfer: JsValue,
-    #[wasm_bindgen(js_name = callerOrg)] caller_org: String,
+    #[wasm_bindgen(js_name = callerOrg, unchecked_param_type = "string")] caller_org: JsValue,
 ) -> Result<JsValue, JsValue> {
     let t: FileTransferOverview = data(transfer, "file transfer")?;
-    let org = OrgNumber::parse_lenient(&caller_org).map_err(|e| Error::client(e.to_string()))?;
+    let org = OrgNumber::parse_lenient(&text(&caller_org, "callerOrg")?).map_err(|e| Error::client(e.to_string()))?;
     Ok(to_js(&actions::allowed_actions(&t.summary, &org))?)
 }
 
@@ -38,43 +40,44 @@ pub fn timeline(
 
 /// The statuses a transfer can move to next (contract §3.1).
 #[wasm_bindgen(unchecked_return_type = "FileTransferStatus[]")]
-pub fn successors(#[wasm_bindgen(unchecked_param_type = "FileTransferStatus")] s: String) -> Result<JsValue, JsValue> {
+pub fn successors(#[wasm_bindgen(unchecked_param_type = "FileTransferStatus")] s: JsValue) -> Result<JsValue, JsValue> {
     let next: Vec<&str> = transitions::successors(status(&s)?).into_iter().map(FileTransferStatus::as_str).collect();
     Ok(to_js(&next)?)
 }
 
 /// A status nothing moves out of (`Purged`).
 #[wasm_bindgen(js_name = isTerminal)]
-pub fn is_terminal(#[wasm_bindgen(unchecked_param_type = "FileTransferStatus")] s: String) -> Result<bool, JsValue> {
+pub fn is_terminal(#[wasm_bindgen(unchecked_param_type = "FileTransferStatus")] s: JsValue) -> Result<bool, JsValue> {
     Ok(transitions::is_terminal(status(&s)?))
 }
 
 /// A status whose outcome is settled (`Failed`, `Cancelled`, `AllConfirmedDownloaded`, `Purged`).
 #[wasm_bindgen(js_name = isSettled)]
-pub fn is_settled(#[wasm_bindgen(unchecked_param_type = "FileTransferStatus")] s: String) -> Result<bool, JsValue> {
+pub fn is_settled(#[wasm_bindgen(unchecked_param_type = "FileTransferStatus")] s: JsValue) -> Result<bool, JsValue> {
     Ok(transitions::is_settled(status(&s)?))
 }
 
 /// Whether a transfer in `from` can still reach `to`.
 #[wasm_bindgen(js_name = canReach)]
 pub fn can_reach(
-    #[wasm_bindgen(unchecked_param_type = "FileTransferStatus")] from: String,
-    #[wasm_bindgen(unchecked_param_type = "FileTransferStatus")] to: String,
+    #[wasm_bindgen(unchecked_param_type = "FileTransferStatus")] from: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "FileTransferStatus")] to: JsValue,
 ) -> Result<bool, JsValue> {
     Ok(actions::can_reach(status(&from)?, status(&to)?))
 }
 
 /// The service's fixed text for a transfer status.
 #[wasm_bindgen(js_name = statusText)]
-pub fn status_text(#[wasm_bindgen(unchecked_param_type = "FileTransferStatus")] s: String) -> Result<String, JsValue> {
+pub fn status_text(#[wasm_bindgen(unchecked_param_type = "FileTransferStatus")] s: JsValue) -> Result<String, JsValue> {
     Ok(status(&s)?.default_text().to_owned())
 }
 
 /// The service's fixed text for a recipient status.
 #[wasm_bindgen(js_name = recipientStatusText)]
 pub fn recipient_status_text(
-    #[wasm_bindgen(unchecked_param_type = "RecipientStatus")] s: String,
+    #[wasm_bindgen(unchecked_param_type = "RecipientStatus")] s: JsValue,
 ) -> Result<String, JsValue> {
+    let s = text(&s, "recipient status")?;
     RecipientStatus::parse(&s)
         .map(|r| r.default_text().to_owned())
         .ok_or_else(|| Error::client(format!("unknown recipient status {s:?}")).into())
@@ -103,8 +106,10 @@ pub fn validate_initialize(
 
 /// An organisation number in the `0192:` form the service stores (accepts the URN form and bare digits).
 #[wasm_bindgen(js_name = normalizeOrgNumber)]
-pub fn normalize_org_number(org: String) -> Result<String, JsValue> {
-    OrgNumber::parse_lenient(&org).map(|o| o.to_prefixed()).map_err(|e| Error::client(e.to_string()).into())
+pub fn normalize_org_number(#[wasm_bindgen(unchecked_param_type = "string")] org: JsValue) -> Result<String, JsValue> {
+    OrgNumber::parse_lenient(&text(&org, "organisation number")?)
+        .map(|o| o.to_prefixed())
+        .map_err(|e| Error::client(e.to_string()).into())
 }
 
 #[wasm_bindgen(typescript_custom_section)]

@@ -30,7 +30,7 @@ async fn send_search_download_verify_confirm_timeline() {
     assert!(found.contains(&id));
 
     let o = ok(rc.overview(JsValue::from(id.clone()), none())).await;
-    let acts = allowed_actions(o.clone(), format!("0192:{RECIPIENT}")).unwrap();
+    let acts = allowed_actions(o.clone(), format!("0192:{RECIPIENT}").into()).unwrap();
     assert!(get::<bool>(&acts, "download") && !get::<bool>(&acts, "confirm") && !get::<bool>(&acts, "upload"));
 
     let d = ok(rc.download(JsValue::from(id.clone()), obj(json!({ "verify": true })))).await;

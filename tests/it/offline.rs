@@ -278,3 +278,27 @@ async fn a_refused_option_is_named_with_its_value_as_the_cause() {
     let (m, _) = rejected(c.download(ID.into(), Some(o))).await;
     assert_eq!(m, "`range.start` cannot be read (its getter threw)");
 }
+
+#[wasm_bindgen_test]
+fn the_state_functions_refuse_what_is_not_a_string() {
+    // wasm-bindgen's own `String` parameters trap in its glue on a number or an object ("memory access out of
+    // bounds") and throw a TypeError on null: each must be a ClientError naming the argument.
+    let bad = || [JsValue::from(7), JsValue::NULL, JsValue::UNDEFINED, js_sys::Object::new().into()];
+    for v in bad() {
+        let named = |e: JsValue, what: &str| {
+            let i = err_info(&e);
+            assert_eq!(i.name.as_deref(), Some("ClientError"), "{v:?}: {i:?}");
+            assert!(i.message.unwrap_or_default().contains(&format!("the {what} must be a string")), "{v:?}");
+        };
+        named(successors(v.clone()).unwrap_err(), "status");
+        named(is_terminal(v.clone()).unwrap_err(), "status");
+        named(is_settled(v.clone()).unwrap_err(), "status");
+        named(can_reach("Published".into(), v.clone()).unwrap_err(), "status");
+        named(status_text(v.clone()).unwrap_err(), "status");
+        named(normalize_org_number(v.clone()).unwrap_err(), "organisation number");
+    }
+    // Strings are judged as before.
+    assert!(is_terminal("Purged".into()).unwrap());
+    assert_eq!(normalize_org_number("991825827".into()).unwrap(), "0192:991825827");
+    assert_eq!(err_info(&status_text("Nope".into()).unwrap_err()).name.as_deref(), Some("ClientError"));
+}
