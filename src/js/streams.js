@@ -61,7 +61,7 @@ function reporter(hooks, phase) {
 const HASH_REPORT_BYTES = 4 * 1024 * 1024;
 
 /** A runtime's way to hash a Blob off the JS thread (`{ minBytes, hash(blob, signal, report) }`; `hash` resolves
- * `null` when it cannot, and the Blob is hashed here), installed by its entry: only Node's (src/runtimes/node/hash.js
+ * `null` when it cannot, and the Blob is hashed here, as after a failure it marks `hashingWorker`), installed by its entry: only Node's (src/runtimes/node/hash.js
  * says why). */
 let offThread = null;
 
@@ -101,11 +101,16 @@ export async function hashBlob(blob, signal, hooks) {
         report(n);
         reported = n;
       }
+    }).catch((e) => {
+      // The worker failed, not the Blob: hash it here, from the start (its progress starts over at 0).
+      if (e?.hashingWorker && !signal.aborted) return null;
+      throw e;
     });
     if (out !== null) {
       if (out.md5 !== undefined && out.loaded !== reported) report(out.loaded);
       return out;
     }
+    reported = 0;
   }
   const reader = blob.stream().getReader();
   for (;;) {

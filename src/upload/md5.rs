@@ -87,6 +87,15 @@ impl ChunkHook {
         Self { hasher, hook }
     }
 
+    /// Bytes hashed so far.
+    pub fn len(&self) -> u64 {
+        self.hasher.borrow().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn hook(&self) -> &JsValue {
         self.hook.as_ref()
     }

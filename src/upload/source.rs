@@ -86,7 +86,18 @@ impl Source {
                 match Reflect::get(&out, &JsValue::from_str("md5")).ok().and_then(|v| v.as_string()) {
                     Some(md5) if is_md5_hex(&md5) => md5,
                     Some(md5) => return Err(Error::client(format!("the off-thread hash is not an MD5: {md5:?}"))),
-                    None => hasher.finish_hex(),
+                    None => {
+                        // Without a digest from elsewhere the hook saw the whole Blob, unless the call was aborted.
+                        guard.check()?;
+                        if hasher.len() as f64 != blob.size() {
+                            return Err(Error::client(format!(
+                                "the Blob was hashed over {} of its {} bytes",
+                                hasher.len(),
+                                blob.size()
+                            )));
+                        }
+                        hasher.finish_hex()
+                    }
                 }
             }
             Source::Stream { .. } => {

@@ -3,7 +3,8 @@
 use crate::support::*;
 use altinn_broker_client::{
     broker_event_types, can_reach, file_transfer_statuses, is_settled, is_terminal, is_validation_event, md5_hex,
-    normalize_org_number, parse_event, status_text, successors, validate_initialize, BrokerClient, Md5,
+    normalize_org_number, parse_event, recipient_status_text, status_text, successors, validate_initialize,
+    BrokerClient, Md5,
 };
 use js_sys::Reflect;
 use serde_json::json;
@@ -296,6 +297,7 @@ fn the_state_functions_refuse_what_is_not_a_string() {
         named(can_reach("Published".into(), v.clone()).unwrap_err(), "status");
         named(status_text(v.clone()).unwrap_err(), "status");
         named(normalize_org_number(v.clone()).unwrap_err(), "organisation number");
+        named(recipient_status_text(v.clone()).unwrap_err(), "recipient status");
     }
     // Strings are judged as before.
     assert!(is_terminal("Purged".into()).unwrap());

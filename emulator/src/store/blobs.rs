@@ -30,7 +30,8 @@ const WRITEBACK_STEP: u64 = 8 << 20;
 
 /// How many chunks may wait for the upload's hashing thread. Measured on one 1 GiB upload by curl (2 cores, hyper's
 /// chunks ~128 KiB, 8,197 per GiB): 1 → 368–415 MB/s, 4 → 375–480 (median ~437), with MD5 alone at ~500 MB/s of
-/// CPU on that machine. So an upload holds at most six chunks (four queued, one hashed, one written), ~0.75 MiB.
+/// CPU on that machine. So an upload holds at most six chunks (four queued, one hashed, one written): ~0.75 MiB of
+/// body, though each may keep its hyper read buffer alive.
 const HASH_QUEUE: usize = 4;
 
 /// Where finished files live: `<data-dir>/blobs/<fileTransferId>`; `*.part` files are unfinished uploads.
@@ -57,7 +58,7 @@ pub struct BlobWriter {
     target: Option<PathBuf>,
     /// The hashing thread's queue (`None` once sealed) and the thread, which answers the digest when it closes.
     to_hash: Option<mpsc::Sender<Bytes>>,
-    hashed: Option<JoinHandle<Md5>>,
+    hashed: Option<std::thread::JoinHandle<Md5>>,
     /// The last chunk's write, awaited before the next one starts (and by [`BlobWriter::seal`]).
     writing: Option<JoinHandle<std::io::Result<()>>>,
     size: u64,
@@ -104,13 +105,15 @@ impl BlobStore {
         // Up to HASH_QUEUE chunks wait while the thread hashes another: slack for the moments the request task waits
         // for a write or for the body, and a bound on what an upload holds.
         let (to_hash, mut chunks) = mpsc::channel::<Bytes>(HASH_QUEUE);
-        let hashed = tokio::task::spawn_blocking(move || {
+        // A thread of its own, not tokio's blocking pool: it lives as long as the upload, and 512 open uploads
+        // parked there would leave no thread for the writes and opens that let any of them go on.
+        let hashed = std::thread::Builder::new().name("upload-md5".into()).spawn(move || {
             let mut md5 = Md5::new();
             while let Some(chunk) = chunks.blocking_recv() {
                 md5.update(&chunk);
             }
             md5
-        });
+        })?;
         Ok(BlobWriter {
             file: Arc::new(file),
             part,
@@ -287,7 +290,10 @@ impl BlobWriter {
         // Closing the queue ends the hashing thread once it has hashed what is queued.
         self.to_hash = None;
         let hashed = self.hashed.take().ok_or_else(|| std::io::Error::other("the upload was sealed twice"))?;
-        let md5 = hex(&hashed.await.map_err(std::io::Error::other)?.finalize());
+        let md5 =
+            blocking(move || hashed.join().map_err(|_| std::io::Error::other("the upload's hashing thread panicked")))
+                .await?;
+        let md5 = hex(&md5.finalize());
         let file = Arc::clone(&self.file);
         blocking(move || file.sync_all()).await?;
         self.finished = true;

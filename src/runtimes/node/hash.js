@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 
 /** Batches handed to the worker. */
 const BATCH = 1 << 20;
-/** Bytes posted and not yet hashed, at most: the read waits beyond it, so memory stays flat whatever the size. */
+/** Bytes posted and not yet hashed before the read waits (so at most this and one batch): memory stays flat. */
 const IN_FLIGHT = 8 * BATCH;
 /** Below this the worker's start (tens of ms) costs more than it saves: the wasm hashes on the JS thread. */
 export const OFF_THREAD_MIN_BYTES = 16 * BATCH;
@@ -35,7 +35,8 @@ parentPort.on('message', (batch) => {
  * Reads `blob` once, front to back, and hashes it on a worker. `report(loaded, waiting)` is called after each
  * batch with the bytes hashed so far and those posted but not yet hashed (the caller throttles it). Resolves `{ loaded, md5 }` (lower-case hex), or `{ loaded }` without `md5` once
  * `signal` aborted (the caller says why), or `null` without reading when no worker can be started (the caller
- * then hashes on its own thread); rejects when the Blob cannot be read or the worker fails. The worker is stopped
+ * then hashes on its own thread); rejects when the Blob cannot be read, or when the worker fails with an error
+ * marked `hashingWorker: true` (the caller then hashes on its own thread). The worker is stopped
  * however it ends.
  */
 export async function hashBlobOffThread(blob, signal, report) {
@@ -64,13 +65,15 @@ export async function hashBlobOffThread(blob, signal, report) {
     }
     settle();
   });
-  worker.on('error', (e) => {
-    failure ??= e;
+  // A failure of the worker (not of the Blob) is marked, so the caller hashes on its own thread instead.
+  const workerFailed = (e) => {
+    failure ??= Object.assign(e instanceof Error ? e : new Error(String(e)), { hashingWorker: true });
     settle();
-  });
+  };
+  worker.on('error', workerFailed);
+  worker.on('messageerror', workerFailed);
   worker.on('exit', (code) => {
-    if (digest === null) failure ??= new Error(`the hashing worker stopped (exit code ${code})`);
-    settle();
+    if (digest === null) workerFailed(new Error(`the hashing worker stopped (exit code ${code})`));
   });
   // Resolves at the worker's next message (or failure), or when the signal aborts.
   const next = () => new Promise((resolve) => {
@@ -86,13 +89,18 @@ export async function hashBlobOffThread(blob, signal, report) {
       posted += bytes.byteLength;
       worker.postMessage(bytes.buffer, [bytes.buffer]);
     };
-    for (;;) {
+    // Waits while more than IN_FLIGHT waits for the worker; false when the loop must stop (failure or abort).
+    const room = async () => {
       while (posted - hashed > IN_FLIGHT && !failure && !signal.aborted) await next();
       if (failure) throw failure;
-      if (signal.aborted) {
-        reader.cancel().catch(() => {});
-        return { loaded: hashed };
-      }
+      return !signal.aborted;
+    };
+    const aborted = () => {
+      reader.cancel().catch(() => {});
+      return { loaded: hashed };
+    };
+    for (;;) {
+      if (!(await room())) return aborted();
       const { done, value } = await reader.read();
       if (done) break;
       // Copied into the batch: a stream's chunk may be a view of a larger buffer, which cannot be transferred.
@@ -105,6 +113,8 @@ export async function hashBlobOffThread(blob, signal, report) {
           post(batch);
           batch = new Uint8Array(BATCH);
           filled = 0;
+          // A large chunk (an in-memory Blob may come whole) fills many batches: the bound holds within it too.
+          if (!(await room())) return aborted();
         }
       }
     }
