@@ -393,8 +393,9 @@ export interface SendOptions extends WaitOptions, ResumableSendOptions {
    * and the checksum goes with initialize, so the service refuses a file that changed on disk meanwhile; a stream
    * is hashed while it uploads and compared with the checksum the service records. `SendResult.checksum` is the
    * MD5 either way; a `checksum` in the metadata is used as given, and nothing is hashed. In Node a Blob of 16 MiB
-   * or more is hashed on a worker thread (node:crypto), where Node allows workers; elsewhere the wasm hashes it.
-   * The MD5 and the progress events are the same.
+   * or more is hashed on a worker thread (node:crypto), where Node allows workers; elsewhere, and after a worker
+   * failed (its `hash` progress then starts over at 0), the wasm hashes it. The MD5 and the progress events are
+   * the same.
    */
   hash?: boolean;
   /**

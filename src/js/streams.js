@@ -91,27 +91,20 @@ export function useOffThreadHasher(hasher) {
  * 256 MiB, 5 rounds: this way 0.93 s, 4 MiB slices one ahead 1.14 s.
  */
 export async function hashBlob(blob, signal, hooks) {
-  const report = reporter(hooks, 'hash');
-  let loaded = 0;
-  let reported = 0;
-  report(0);
+  let progress = throttled(reporter(hooks, 'hash'), HASH_REPORT_BYTES);
   if (offThread && blob.size >= offThread.minBytes) {
-    const out = await offThread.hash(blob, signal, (n) => {
-      if (n - reported >= HASH_REPORT_BYTES) {
-        report(n);
-        reported = n;
-      }
-    }).catch((e) => {
+    const out = await offThread.hash(blob, signal, progress.at).catch((e) => {
       // The worker failed, not the Blob: hash it here, from the start (its progress starts over at 0).
       if (e?.hashingWorker && !signal.aborted) return null;
       throw e;
     });
     if (out !== null) {
-      if (out.md5 !== undefined && out.loaded !== reported) report(out.loaded);
+      if (out.md5 !== undefined) progress.end(out.loaded);
       return out;
     }
-    reported = 0;
+    progress = throttled(reporter(hooks, 'hash'), HASH_REPORT_BYTES);
   }
+  let loaded = 0;
   const reader = blob.stream().getReader();
   for (;;) {
     if (signal.aborted) {
@@ -120,16 +113,32 @@ export async function hashBlob(blob, signal, hooks) {
     }
     const { done, value } = await reader.read();
     if (done) {
-      if (loaded !== reported) report(loaded);
+      progress.end(loaded);
       return { loaded };
     }
     hooks.chunk(value);
     loaded += value.byteLength;
-    if (loaded - reported >= HASH_REPORT_BYTES) {
-      report(loaded);
-      reported = loaded;
-    }
+    progress.at(loaded);
   }
+}
+
+/** `report(loaded)` at 0 (now), then once `loaded` has grown by `every` bytes or more since the last report
+ * (`at`), and at the end unless that was the last figure reported (`end`). */
+function throttled(report, every) {
+  let reported = 0;
+  report(0);
+  return {
+    at(loaded) {
+      if (loaded - reported >= every) {
+        report(loaded);
+        reported = loaded;
+      }
+    },
+    end(loaded) {
+      if (loaded !== reported) report(loaded);
+      reported = loaded;
+    },
+  };
 }
 
 /**

@@ -82,13 +82,14 @@ impl Source {
                 let out = JsFuture::from(hash_blob(blob, &guard.signal(), hooks.object())).await.map_err(|e| {
                     guard.check().err().unwrap_or_else(|| Error::client_caused("cannot read the Blob", e))
                 })?;
+                // hashBlob resolves early once the call was aborted: say why before looking at what it read.
+                guard.check()?;
                 // A runtime that hashes off the JS thread (Node) answers the digest itself; the hook saw nothing.
                 match Reflect::get(&out, &JsValue::from_str("md5")).ok().and_then(|v| v.as_string()) {
                     Some(md5) if is_md5_hex(&md5) => md5,
                     Some(md5) => return Err(Error::client(format!("the off-thread hash is not an MD5: {md5:?}"))),
                     None => {
-                        // Without a digest from elsewhere the hook saw the whole Blob, unless the call was aborted.
-                        guard.check()?;
+                        // Without a digest from elsewhere the hook saw the whole Blob.
                         if hasher.len() as f64 != blob.size() {
                             return Err(Error::client(format!(
                                 "the Blob was hashed over {} of its {} bytes",
@@ -104,7 +105,6 @@ impl Source {
                 return Err(Error::client("a stream can be read only once; it is hashed while it uploads"))
             }
         };
-        guard.check()?;
         Ok(digest)
     }
 }

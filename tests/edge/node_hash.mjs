@@ -76,15 +76,26 @@ await run('node-hash', [
   }],
   ['a_failing_worker_falls_back_to_wasm_and_a_failing_read_does_not', async (ctx) => {
     const streams = await streamsModule();
-    const f = file(ctx.dir, 'fallback.bin', 2 * MiB);
+    const f = file(ctx.dir, 'fallback.bin', 10 * MiB);
     const failing = (marked) => ({
       minBytes: 0,
-      hash: async () => { throw Object.assign(new Error('the worker went away'), marked ? { hashingWorker: true } : {}); },
+      // A worker that got half-way (and said so) before it failed.
+      hash: async (blob, signal, report) => {
+        report(blob.size / 2, 0);
+        throw Object.assign(new Error('the worker went away'), marked ? { hashingWorker: true } : {});
+      },
     });
     const installed = streams.useOffThreadHasher(failing(true));
     try {
-      const sent = await ctx.client().send(await openAsBlob(f.path), ctx.request('fallback.bin'));
+      const hashed = [];
+      const sent = await ctx.client().send(await openAsBlob(f.path), ctx.request('fallback.bin'), {
+        onProgress: (e) => { if (e.phase === 'hash') hashed.push(e.loaded); },
+      });
       assertEq(sent.checksum, f.md5, 'hashed in wasm after the worker failed');
+      // The worker's report (past the 4 MiB step), then the wasm's, from 0 again, rising to the end.
+      assertEq(JSON.stringify(hashed.slice(0, 3)), JSON.stringify([0, 5 * MiB, 0]), `the hash progress starts over (${hashed})`);
+      assertEq(hashed.at(-1), 10 * MiB, `and ends at the size (${hashed})`);
+      assert(hashed.slice(2).every((v, i, a) => i === 0 || v > a[i - 1]), `and rises (${hashed})`);
       streams.useOffThreadHasher(failing(false));
       const e = await ctx.client().send(await openAsBlob(f.path), ctx.request('fallback.bin')).then(() => null, (x) => x);
       assertEq(e?.name, 'ClientError', `an unmarked failure (a read error) rejects (${e})`);
