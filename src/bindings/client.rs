@@ -317,11 +317,11 @@ impl BrokerClient {
     #[wasm_bindgen(js_name = registerServiceOwner, unchecked_return_type = "Promise<void>")]
     pub fn register_service_owner(
         &self,
-        name: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<Object>,
     ) -> Promise {
         self.call(options, |c: Call<NoOptions>| async move {
-            c.client.register_service_owner(&name, &c.guard).await?;
+            c.client.register_service_owner(&text(&name, "service owner name")?, &c.guard).await?;
             Ok(JsValue::UNDEFINED)
         })
     }

@@ -3,6 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::bindings::args::text;
 use crate::error::Error;
 
 #[wasm_bindgen(module = "/src/bindings/resume_stores.js")]
@@ -64,12 +65,20 @@ pub fn memory_resume_store() -> JsValue {
 
 /// A resume store keeping one JSON file per interrupted upload in `dir` (Node, Deno, Bun).
 #[wasm_bindgen(js_name = fileResumeStore, unchecked_return_type = "ResumeStore")]
-pub fn file_resume_store(dir: String) -> Result<JsValue, JsValue> {
+pub fn file_resume_store(#[wasm_bindgen(unchecked_param_type = "string")] dir: JsValue) -> Result<JsValue, JsValue> {
+    let dir = text(&dir, "directory of fileResumeStore")?;
     file_store_js(&dir).map_err(|e| Error::client_caused("cannot make a file resume store", e).into())
 }
 
 /// A resume store in IndexedDB (database `name`, default `altinn-broker-client`): the default in browser pages.
 #[wasm_bindgen(js_name = indexedDbResumeStore, unchecked_return_type = "ResumeStore")]
-pub fn indexed_db_resume_store(name: Option<String>) -> JsValue {
-    indexed_db_store_js(name)
+pub fn indexed_db_resume_store(
+    #[wasm_bindgen(unchecked_optional_param_type = "string")] name: JsValue,
+) -> Result<JsValue, JsValue> {
+    let name = if name.is_undefined() || name.is_null() {
+        None
+    } else {
+        Some(text(&name, "database name of indexedDbResumeStore")?)
+    };
+    Ok(indexed_db_store_js(name))
 }

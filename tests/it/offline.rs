@@ -2,9 +2,9 @@
 //! classes, MD5, and the state logic exported to JS.
 use crate::support::*;
 use altinn_broker_client::{
-    broker_event_types, can_reach, file_transfer_statuses, is_settled, is_terminal, is_validation_event, md5_hex,
-    normalize_org_number, parse_event, recipient_status_text, status_text, successors, validate_initialize,
-    BrokerClient, Md5,
+    broker_event_types, can_reach, file_resume_store, file_transfer_statuses, indexed_db_resume_store, is_settled,
+    is_terminal, is_validation_event, md5_hex, normalize_org_number, parse_event, recipient_status_text, status_text,
+    successors, validate_initialize, BrokerClient, Md5,
 };
 use js_sys::Reflect;
 use serde_json::json;
@@ -299,8 +299,28 @@ fn the_state_functions_refuse_what_is_not_a_string() {
         named(normalize_org_number(v.clone()).unwrap_err(), "organisation number");
         named(recipient_status_text(v.clone()).unwrap_err(), "recipient status");
     }
+    for v in [JsValue::from(7), js_sys::Object::new().into()] {
+        let i = err_info(&file_resume_store(v.clone()).unwrap_err());
+        assert_eq!(i.name.as_deref(), Some("ClientError"), "{v:?}: {i:?}");
+        assert!(i.message.unwrap_or_default().contains("the directory of fileResumeStore must be a string"));
+        let i = err_info(&indexed_db_resume_store(v.clone()).unwrap_err());
+        assert!(i.message.unwrap_or_default().contains("the database name of indexedDbResumeStore must be a string"));
+    }
+    // The database name is optional; without IndexedDB (Node) the store fails only when used.
+    assert!(indexed_db_resume_store(JsValue::UNDEFINED).is_ok());
     // Strings are judged as before.
     assert!(is_terminal("Purged".into()).unwrap());
     assert_eq!(normalize_org_number("991825827".into()).unwrap(), "0192:991825827");
     assert_eq!(err_info(&status_text("Nope".into()).unwrap_err()).name.as_deref(), Some("ClientError"));
+}
+
+#[wasm_bindgen_test]
+async fn a_service_owner_name_that_is_not_a_string_is_refused_before_the_network() {
+    let (c, tokens) = nowhere();
+    for v in [JsValue::from(7), JsValue::NULL, js_sys::Object::new().into()] {
+        let e = fails(c.register_service_owner(v.clone(), none())).await;
+        assert_eq!(e.name.as_deref(), Some("ClientError"), "{v:?}: {e:?}");
+        assert!(e.message.unwrap_or_default().contains("the service owner name must be a string"), "{v:?}");
+    }
+    assert_eq!(token_calls(&tokens), 0, "nothing was sent");
 }
