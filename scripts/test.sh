@@ -33,6 +33,8 @@ export WASM_BINDGEN_TEST_TIMEOUT=300
 
 passed=0
 failed=0
+# Seconds per step ("<s> <name>"), for the summary: where a cold machine's time goes.
+timings=()
 failures=()
 
 say() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
@@ -43,8 +45,10 @@ step() {
   local name=$1
   shift
   say "$name"
+  local t0=$SECONDS
   "$@" 2>&1 | tee "$logs/$name.log"
   local rc=${PIPESTATUS[0]}
+  timings+=("$((SECONDS - t0)) $name")
   local p f counts
   # Sums "N passed; M failed" over every test binary the step ran; empty when it ran none.
   counts=$(grep -E '^test result: ' "$logs/$name.log" |
@@ -97,7 +101,9 @@ start_emulator() {
 }
 
 say setup
+setup_t0=$SECONDS
 scripts/setup.sh all || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+timings+=("$((SECONDS - setup_t0)) setup")
 
 step fmt cargo fmt --all -- --check
 step clippy cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -253,6 +259,8 @@ step edge-node22 edge_on_node 22
 step edge-node24 edge_on_node 24
 
 say summary
+echo "slowest steps (s): $(printf '%s\n' "${timings[@]}" | sort -rn | head -8 | awk '{printf "%s%s %s", NR > 1 ? ", " : "", $2, $1}')"
+echo "total: $SECONDS s"
 if [ ${#failures[@]} -gt 0 ]; then echo "failed steps: ${failures[*]}"; fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ ${#failures[@]} -eq 0 ]
