@@ -302,6 +302,25 @@ async fn parallel_partials_and_final_concatenation() {
     assert_eq!(emu.overview(&sender, &id).await["fileTransferStatus"], "Published");
     let expected: Vec<u8> = parts.concat();
     assert_eq!(emu.recipient_download(&id).await, expected);
+    // The parts are stored as pieces of one file, not copied (BlobStore::place): ranges across, inside and at the
+    // edges of them read the right bytes.
+    let recipient = emu.token(RECIPIENT, altinn_broker_core::scopes::READ).await;
+    for (range, from, to) in [
+        ("bytes=69990-70009", 69_990, 70_010),
+        ("bytes=70000-119999", 70_000, 120_000),
+        ("bytes=119990-", 119_990, 120_001),
+        ("bytes=-1", 120_000, 120_001),
+        ("bytes=5-69999", 5, 70_000),
+    ] {
+        let req = request("GET", &format!("/broker/api/v1/filetransfer/{id}/download"), Some(&recipient))
+            .header("Range", range)
+            .body(Default::default())
+            .unwrap();
+        let res = emu.send(req).await;
+        assert_eq!(res.status, 206, "{range}");
+        assert_eq!(res.header("content-range"), Some(format!("bytes {from}-{}/120001", to - 1).as_str()), "{range}");
+        assert!(res.body.as_ref() == &expected[from..to], "{range}");
+    }
     assert_eq!(event_types(&emu.events().await, &id), ["filetransferinitialized", "published", "published"]);
 }
 

@@ -7,8 +7,9 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
+use futures_util::StreamExt;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::io::AsyncReadExt;
 use tokio_util::io::ReaderStream;
 
 use super::parse_id;
@@ -18,6 +19,7 @@ use crate::extract::AsRecipient;
 use crate::routes::openapi::{self, Auth, Binary, ProblemDetails};
 use crate::service::lookup::{load, recipient_orgs, resource_of};
 use crate::state::AppState;
+use crate::store::disk::blocking;
 use crate::store::statistics::{self, VendorRole};
 use crate::store::transfers;
 
@@ -160,16 +162,18 @@ pub async fn download(
         (t, range)
     };
 
-    let mut file = tokio::fs::File::open(state.store.blobs().path(id)).await?;
-    let size = file.metadata().await?.len();
-    let (status, start, len) = match range {
-        Some(r) => (StatusCode::PARTIAL_CONTENT, r.start, r.end - r.start + 1),
-        None => (StatusCode::OK, 0, size),
+    // A tus concatenation is stored in pieces (`BlobStore::place`): the body reads the ones the range covers, in order.
+    let blobs = state.store.blobs().clone();
+    let span = range.map(|r| (r.start, r.end - r.start + 1));
+    let (size, pieces) = blocking(move || blobs.open_span(id, span)).await?;
+    let (status, len) = match range {
+        Some(r) => (StatusCode::PARTIAL_CONTENT, r.end - r.start + 1),
+        None => (StatusCode::OK, size),
     };
-    if start > 0 {
-        file.seek(std::io::SeekFrom::Start(start)).await?;
-    }
-    let body = Body::from_stream(ReaderStream::with_capacity(file.take(len), 64 * 1024));
+    let body = Body::from_stream(
+        futures_util::stream::iter(pieces)
+            .flat_map(|(file, n)| ReaderStream::with_capacity(tokio::fs::File::from_std(file).take(n), 64 * 1024)),
+    );
     let mut res = Response::new(body);
     *res.status_mut() = status;
     let h = res.headers_mut();
