@@ -17,7 +17,8 @@ pub enum CrashPoint {
     /// tus: after a PATCH's bytes are fsynced (and, except for the last chunk, acknowledged) but before its offset
     /// is committed.
     TusAfterPatchBeforeCommit,
-    /// tus: in the finalisation job of a concatenation, after the first part has been copied.
+    /// tus: in the finalisation job of a concatenation, after the first part has been linked as the file's first
+    /// piece and before the others are.
     TusDuringConcatenation,
 }
 

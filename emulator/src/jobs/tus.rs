@@ -10,7 +10,8 @@
 //! - otherwise `Published` at once, and a second job (`TusChecksumProcessingHandler`) then computes the MD5 and
 //!   stores it as `checksum`: until it has run, the published transfer has no `checksum`, as in the service.
 //!
-//! A single upload's bytes are not copied (the service commits its staged blocks; see `BlobStore::place`), and
+//! A tus upload's bytes are not copied, a concatenation's parts included (the service commits its staged blocks;
+//! see `BlobStore::place`), and
 //! nothing is hashed before publishing unless a check needs it: a 256 MiB upload was Published ~0.9 s after its
 //! last PATCH when the job copied and hashed it first, which both the client and tus-js-client waited for (issue
 //! 12, row 6).
