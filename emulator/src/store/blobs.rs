@@ -12,7 +12,7 @@
 //! every [`WRITEBACK_STEP`] (`sync_file_range`), so the disk works while the body arrives and the fsync at the end
 //! waits only for the tail, not for the whole file.
 
-use std::io::{Read, Seek, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -79,22 +79,35 @@ pub struct StagedBlob {
     adopted: bool,
 }
 
-/// A stored file read front to back across its pieces ([`BlobStore::read`]).
+/// Bytes `skip..skip + len` of the piece at `path` ([`BlobStore::span`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub path: PathBuf,
+    pub skip: u64,
+    pub len: u64,
+}
+
+/// A stored file read front to back across its pieces ([`BlobStore::read`]), one open at a time: a concatenation
+/// may have thousands of parts, more than a process may hold open.
 pub struct PieceReader {
-    files: std::collections::VecDeque<std::fs::File>,
+    pieces: std::vec::IntoIter<(PathBuf, u64)>,
+    open: Option<std::io::Take<std::fs::File>>,
 }
 
 impl Read for PieceReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while let Some(file) = self.files.front_mut() {
-            match file.read(buf)? {
-                0 if !buf.is_empty() => {
-                    self.files.pop_front();
+        loop {
+            if let Some(file) = &mut self.open {
+                match file.read(buf)? {
+                    0 if !buf.is_empty() => self.open = None,
+                    n => return Ok(n),
                 }
-                n => return Ok(n),
+            }
+            match self.pieces.next() {
+                Some((path, len)) => self.open = Some(std::fs::File::open(path)?.take(len)),
+                None => return Ok(0),
             }
         }
-        Ok(0)
     }
 }
 
@@ -164,9 +177,11 @@ impl BlobStore {
     /// [`BlobStore::pieces`] read them in order). A 256 MiB single upload takes ~1 ms instead of ~0.9 s of copying
     /// and hashing, and a concatenation of four 64 MiB parts ~1 ms instead of 0.2–0.9 s of copying three of them
     /// (bench row 6b). Each piece is cut to its `length` (bytes a PATCH wrote past the committed offset); the
-    /// others are linked before the first is renamed to `<id>`, so the file exists only whole, and a second attempt
-    /// (after a crash) replaces what the first left. `after_first` runs once the first piece is linked (a crash
-    /// point). Blocking: call it from a blocking thread.
+    /// others are linked before the first is renamed to `<id>`, so a first attempt makes `<id>` only once it is
+    /// whole. A second attempt (the job again, after a crash) replaces what the first left, `<id>` included; until
+    /// it is done the file may be incomplete, which no one reads: the database records the file only after this
+    /// returns. `after_first` runs once the first piece is linked (a crash point). Blocking: call it from a
+    /// blocking thread.
     pub fn place(
         &self,
         id: FileTransferId,
@@ -218,21 +233,15 @@ impl BlobStore {
         Ok(out)
     }
 
-    /// The file of `id`, front to back, whatever pieces it is in. Every piece is opened now, so a purge while it
-    /// is read does not cut it short. Blocking.
+    /// The file of `id`, front to back, whatever pieces it is in (`NotFound` now when there is no file; a piece
+    /// removed meanwhile, by a purge, fails the read when it is reached). Blocking.
     pub fn read(&self, id: FileTransferId) -> std::io::Result<PieceReader> {
-        let files = self.pieces(id)?.iter().map(|(p, _)| std::fs::File::open(p)).collect::<Result<_, _>>()?;
-        Ok(PieceReader { files })
+        Ok(PieceReader { pieces: self.pieces(id)?.into_iter(), open: None })
     }
 
-    /// The file's size, and its bytes `start..start + len` (the whole file without `span`) as the pieces that hold
-    /// them: each opened, the first positioned at its part of the span, with how many bytes to read from it. Every
-    /// piece is opened now, so a purge while it is read does not cut it short. Blocking.
-    pub fn open_span(
-        &self,
-        id: FileTransferId,
-        span: Option<(u64, u64)>,
-    ) -> std::io::Result<(u64, Vec<(std::fs::File, u64)>)> {
+    /// The file's size, and where its bytes `start..start + len` are (the whole file without `span`): the pieces
+    /// that hold them, each with the offset in it to start at and how many bytes to read. Blocking.
+    pub fn span(&self, id: FileTransferId, span: Option<(u64, u64)>) -> std::io::Result<(u64, Vec<Span>)> {
         let pieces = self.pieces(id)?;
         let size = pieces.iter().map(|(_, len)| len).sum();
         let (start, len) = span.unwrap_or((0, size));
@@ -240,9 +249,7 @@ impl BlobStore {
         for (path, piece_len) in pieces {
             let (from, to) = (start.max(at), end.min(at + piece_len));
             if from < to {
-                let mut file = std::fs::File::open(path)?;
-                file.seek(std::io::SeekFrom::Start(from - at))?;
-                out.push((file, to - from));
+                out.push(Span { path, skip: from - at, len: to - from });
             }
             at += piece_len;
         }
@@ -413,8 +420,12 @@ fn piece(base: &Path, k: usize) -> PathBuf {
 /// [`BlobStore::pieces`] and the next removal see.
 fn remove_pieces(base: &Path) -> std::io::Result<()> {
     let mut n = 0;
-    while std::fs::symlink_metadata(piece(base, n + 1)).is_ok() {
-        n += 1;
+    loop {
+        match std::fs::symlink_metadata(piece(base, n + 1)) {
+            Ok(_) => n += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
+            Err(e) => return Err(e),
+        }
     }
     for k in (1..=n).rev() {
         std::fs::remove_file(piece(base, k))?;
@@ -527,10 +538,10 @@ mod tests {
             out
         };
         let span = |id, start, len| {
-            let (size, pieces) = store.open_span(id, Some((start, len))).unwrap();
+            let (size, pieces) = store.span(id, Some((start, len))).unwrap();
             let mut out = Vec::new();
-            for (f, n) in pieces {
-                f.take(n).read_to_end(&mut out).unwrap();
+            for p in pieces {
+                out.extend_from_slice(&std::fs::read(&p.path).unwrap()[p.skip as usize..][..p.len as usize]);
             }
             (size, out)
         };
@@ -568,6 +579,17 @@ mod tests {
         futures_executor(w.write(Bytes::from_static(b"new"))).unwrap();
         futures_executor(w.finish()).unwrap();
         assert_eq!((read(id), names(id)), (b"new".to_vec(), vec![id.to_string()]));
+        // The same part listed twice (tus allows it): two names of one inode, read twice.
+        let id = FileTransferId::new_random();
+        assert_eq!(store.place(id, &[(b.clone(), 10), (b.clone(), 10)], || {}).unwrap(), 20);
+        assert_eq!(read(id), b", and more, and more");
+        // Pieces a crashed attempt left before its rename (no `<id>` yet) are replaced, not read after the file.
+        let id = FileTransferId::new_random();
+        for k in 1..=3 {
+            std::fs::write(piece(&store.path(id), k), b"stale").unwrap();
+        }
+        assert_eq!(store.place(id, &[(a.clone(), 11), (b.clone(), 10)], || {}).unwrap(), 21);
+        assert_eq!((read(id), names(id).len()), (b"hello world, and more".to_vec(), 2));
         // Deleting removes every piece.
         assert_eq!(store.place(id, &[(a.clone(), 11), (b.clone(), 10)], || {}).unwrap(), 21);
         store.delete(id).unwrap();

@@ -7,9 +7,9 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
-use futures_util::StreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
 use super::parse_id;
@@ -162,17 +162,27 @@ pub async fn download(
         (t, range)
     };
 
-    // A tus concatenation is stored in pieces (`BlobStore::place`): the body reads the ones the range covers, in order.
+    // A tus concatenation is stored in pieces (`BlobStore::place`): the body reads the ones the range covers, in
+    // order, each opened when it is reached (a file may have thousands).
     let blobs = state.store.blobs().clone();
     let span = range.map(|r| (r.start, r.end - r.start + 1));
-    let (size, pieces) = blocking(move || blobs.open_span(id, span)).await?;
+    let (size, pieces) = blocking(move || blobs.span(id, span)).await?;
+    if i64::try_from(size).ok() != Some(transfer.size) {
+        // Purged (or never whole) between the checks above and here: not a short 200/206 passed off as the file.
+        return Err(std::io::Error::new(std::io::ErrorKind::NotFound, "the stored file is not the transfer's").into());
+    }
     let (status, len) = match range {
         Some(r) => (StatusCode::PARTIAL_CONTENT, r.end - r.start + 1),
         None => (StatusCode::OK, size),
     };
     let body = Body::from_stream(
         futures_util::stream::iter(pieces)
-            .flat_map(|(file, n)| ReaderStream::with_capacity(tokio::fs::File::from_std(file).take(n), 64 * 1024)),
+            .then(|piece| async move {
+                let mut file = tokio::fs::File::open(&piece.path).await?;
+                file.seek(std::io::SeekFrom::Start(piece.skip)).await?;
+                Ok::<_, std::io::Error>(ReaderStream::with_capacity(file.take(piece.len), 64 * 1024))
+            })
+            .try_flatten(),
     );
     let mut res = Response::new(body);
     *res.status_mut() = status;
