@@ -61,8 +61,8 @@ function reporter(hooks, phase) {
 const HASH_REPORT_BYTES = 4 * 1024 * 1024;
 
 /** A runtime's way to hash a Blob off the JS thread (`{ minBytes, hash(blob, signal, report) }`; `hash` resolves
- * `null` when it cannot, and the Blob is hashed here, as after a failure it marks `hashingWorker`), installed by its entry: only Node's (src/runtimes/node/hash.js
- * says why). */
+ * `null` when it cannot start, and the Blob is hashed here, as after a failure it marks `hashingWorker`),
+ * installed by its entry: only Node's (src/runtimes/node/hash.js says why). */
 let offThread = null;
 
 /** Installs (or, with `null`, removes) the off-thread hasher `hashBlob` uses for Blobs of `minBytes` or more;
@@ -93,16 +93,25 @@ export function useOffThreadHasher(hasher) {
 export async function hashBlob(blob, signal, hooks) {
   let progress = throttled(reporter(hooks, 'hash'), HASH_REPORT_BYTES);
   if (offThread && blob.size >= offThread.minBytes) {
-    const out = await offThread.hash(blob, signal, progress.at).catch((e) => {
-      // The worker failed, not the Blob: hash it here, from the start (its progress starts over at 0).
-      if (e?.hashingWorker && !signal.aborted) return null;
-      throw e;
-    });
-    if (out !== null) {
+    let live = true;
+    const out = await offThread
+      .hash(blob, signal, (n) => {
+        // A failed worker's messages may still arrive: they are not this hash's progress any more.
+        if (live) progress.at(n);
+      })
+      .catch((e) => {
+        if (e?.hashingWorker && !signal.aborted) return 'failed';
+        throw e;
+      });
+    live = false;
+    if (out === 'failed') {
+      // The worker failed, not the Blob: hash it here, from the start, and its progress starts over at 0.
+      progress = throttled(reporter(hooks, 'hash'), HASH_REPORT_BYTES);
+    } else if (out !== null) {
       if (out.md5 !== undefined) progress.end(out.loaded);
       return out;
     }
-    progress = throttled(reporter(hooks, 'hash'), HASH_REPORT_BYTES);
+    // `null`: no worker could start, nothing was read; the progress goes on from its 0.
   }
   let loaded = 0;
   const reader = blob.stream().getReader();
