@@ -22,7 +22,7 @@ use md5::{Digest, Md5};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::store::disk::{blocking, start_writeback, sync_dir, Writeback};
+use crate::store::disk::{blocking, remove_if_present, start_writeback, sync_dir, Writeback};
 
 /// How much written data is handed to the disk at a time during an upload (Linux). Small enough that the final
 /// fsync waits for little; large enough that the calls cost nothing (one per 8 MiB).
@@ -272,10 +272,7 @@ impl BlobStore {
     /// Deletes the file of `id` (purge, checksum mismatch). Missing is fine.
     pub fn delete(&self, id: FileTransferId) -> std::io::Result<()> {
         let base = self.path(id);
-        match std::fs::remove_file(&base) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
+        remove_if_present(&base)?;
         remove_pieces(&base)
     }
 
@@ -436,10 +433,7 @@ fn remove_pieces(base: &Path) -> std::io::Result<()> {
 /// Hard-links the staged upload `source` at `to` (replacing what an earlier attempt left there), checks that it
 /// holds at least `length` bytes and cuts what lies past them (bytes a PATCH wrote past the committed offset).
 fn link_cut(source: &Path, to: &Path, length: u64) -> std::io::Result<()> {
-    match std::fs::remove_file(to) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-        _ => {}
-    }
+    remove_if_present(to)?;
     std::fs::hard_link(source, to)?;
     let file = std::fs::OpenOptions::new().write(true).open(to)?;
     let len = file.metadata()?.len();

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::store::disk::{blocking, start_writeback, sync_dir, Writeback};
+use crate::store::disk::{blocking, remove_if_present, start_writeback, sync_dir, Writeback};
 use crate::store::Store;
 
 const DIR: &str = "tus";
@@ -79,10 +79,7 @@ impl Staging {
 
     /// Deletes the staging file of `upload_id` (termination, finalisation). Missing is fine.
     pub fn remove(&self, upload_id: &str) -> std::io::Result<()> {
-        match std::fs::remove_file(self.path(upload_id)) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
+        remove_if_present(&self.path(upload_id))
     }
 
     /// Removes staging files no upload refers to any more (left by a crash between a delete and its commit).
